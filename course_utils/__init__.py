@@ -1,0 +1,45 @@
+"""initlab's course utilities: weight-initialization schemes, their theory, and demos.
+
+The numerical core (this namespace) needs only numpy. The figure recipes
+(:mod:`course_utils.plots`) and the slider panels (:mod:`course_utils.widgets`)
+import matplotlib and ipywidgets when they are imported themselves.
+
+Examples:
+    >>> import course_utils as cu
+    >>> cu.fan_in_and_fan_out((3, 2))
+    (3, 2)
+    >>> cu.xavier_limit(10)
+    0.31622776601683794
+"""
+
+from .bounds import (glorot_std, he_std, he_uniform_limit, lecun_std, lecun_uniform_limit,
+                     normalized_xavier_limit, xavier_limit, xavier_std)
+from .data import make_circles, make_spirals
+from .fans import (fan_in_and_fan_out, keras_shape_from_torch, receptive_field_size,
+                   torch_shape_from_keras)
+from .gains import NONLINEARITIES, calculate_gain
+from .initializers import (DISTRIBUTIONS, MODES, TRUNCATED_NORMAL_STD, constant,
+                           glorot_normal, glorot_uniform, he_normal, he_uniform,
+                           lecun_normal, lecun_uniform, normalized_xavier, random_normal,
+                           random_uniform, variance_scaling, xavier, zeros)
+from .nets import (ACTIVATIONS, MLP, Propagation, activate, activation_derivative,
+                   draw_weights, propagate, signal_propagation)
+from .schemes import CONSTANT_VALUE, SCHEMES, Scheme, naming_table
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "fan_in_and_fan_out", "receptive_field_size", "keras_shape_from_torch",
+    "torch_shape_from_keras",
+    "zeros", "constant", "random_normal", "random_uniform", "variance_scaling",
+    "xavier", "normalized_xavier", "glorot_uniform", "glorot_normal",
+    "he_uniform", "he_normal", "lecun_uniform", "lecun_normal",
+    "TRUNCATED_NORMAL_STD", "MODES", "DISTRIBUTIONS",
+    "xavier_limit", "xavier_std", "normalized_xavier_limit", "glorot_std",
+    "he_uniform_limit", "he_std", "lecun_uniform_limit", "lecun_std",
+    "calculate_gain", "NONLINEARITIES",
+    "SCHEMES", "Scheme", "CONSTANT_VALUE", "naming_table",
+    "ACTIVATIONS", "activate", "activation_derivative", "draw_weights", "propagate",
+    "signal_propagation", "Propagation", "MLP",
+    "make_circles", "make_spirals",
+]
