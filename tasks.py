@@ -4,8 +4,10 @@
     python3 tasks.py lab     install what a learner needs into .venv and open JupyterLab
     python3 tasks.py test    install what the tests need into .venv and run the whole suite
 
-Both create the virtual environment ``.venv`` next to this file on first use
-and only reinstall when a requirements file changes. Extra arguments after
+Each keeps its own virtual environment next to this file, created on first use
+and reinstalled only when a requirements file changes: ``.venv-lab`` holds just
+what a learner needs (so instructor tools such as nbgrader never add their
+menus to a learner's JupyterLab), ``.venv`` holds that plus the test tools. Extra arguments after
 ``test`` go to pytest (``python3 tasks.py test -k fans``); after ``lab`` they
 go to JupyterLab. Standard library only: this file runs before anything is
 installed.
@@ -21,9 +23,8 @@ import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-VENV = ROOT / ".venv"
-BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
-PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+TEST_VENV = ROOT / ".venv"
+LAB_VENV = ROOT / ".venv-lab"
 
 LEARNER = ["requirements.txt"]
 TESTS = ["requirements-test.txt", "requirements-instructor.txt", "requirements-browser.txt"]
@@ -38,25 +39,33 @@ def run(*args, **kwargs) -> None:
     subprocess.run([str(a) for a in args], check=True, **kwargs)
 
 
-def ensure_venv() -> None:
-    if not PYTHON.exists():
+def bin_dir(env: Path) -> Path:
+    return env / ("Scripts" if os.name == "nt" else "bin")
+
+
+def python_of(env: Path) -> Path:
+    return bin_dir(env) / ("python.exe" if os.name == "nt" else "python")
+
+
+def ensure_venv(env: Path) -> None:
+    if not python_of(env).exists():
         if sys.version_info < (3, 10):
             sys.exit(f"initlab needs Python 3.10 or newer; this is {sys.version.split()[0]}")
-        say(f"creating the virtual environment {VENV.relative_to(ROOT)}")
-        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+        say(f"creating the virtual environment {env.relative_to(ROOT)}")
+        venv.EnvBuilder(with_pip=True, clear=True).create(env)
 
 
-def install(files: list[str], *, optional: bool = False) -> bool:
+def install(env: Path, files: list[str], *, optional: bool = False) -> bool:
     """pip-install the requirement files (and the package) unless already done."""
     files = [f for f in files if (ROOT / f).exists()]
     digest = hashlib.sha256()
     for name in files + ["pyproject.toml"]:
         digest.update((ROOT / name).read_bytes())
-    stamp = VENV / f".installed-{'-'.join(Path(f).stem for f in files)}"
+    stamp = env / f".installed-{'-'.join(Path(f).stem for f in files)}"
     if stamp.exists() and stamp.read_text() == digest.hexdigest():
         return True
     say("installing " + ", ".join(files))
-    args = [PYTHON, "-m", "pip", "install", "--quiet"]
+    args = [python_of(env), "-m", "pip", "install", "--quiet"]
     for name in files:
         args += ["-r", ROOT / name]
     args += ["-e", ROOT]
@@ -71,36 +80,36 @@ def install(files: list[str], *, optional: bool = False) -> bool:
     return True
 
 
-def environment() -> dict:
-    env = dict(os.environ)
+def environment(env: Path) -> dict:
+    variables = dict(os.environ)
     # The kernel inherits MPLBACKEND: with Agg set, plt.show() draws nothing and
     # notebook outputs would differ from a learner's inline-backend run.
-    env.pop("MPLBACKEND", None)
+    variables.pop("MPLBACKEND", None)
     # nbgrader calls its own console scripts (alembic), so the venv's bin/ goes first.
-    env["PATH"] = str(BIN) + os.pathsep + env.get("PATH", "")
-    env["VIRTUAL_ENV"] = str(VENV)
-    return env
+    variables["PATH"] = str(bin_dir(env)) + os.pathsep + variables.get("PATH", "")
+    variables["VIRTUAL_ENV"] = str(env)
+    return variables
 
 
 def lab(extra: list[str]) -> int:
-    ensure_venv()
-    install(LEARNER)
+    ensure_venv(LAB_VENV)
+    install(LAB_VENV, LEARNER)
     say("starting JupyterLab on notebooks/ (stop it with Ctrl-C)")
     # --allow-root: JupyterLab refuses to start as root without it (containers,
     # some lab machines); it changes nothing for anybody else.
-    args = [BIN / "jupyter", "lab", "--allow-root", f"--ServerApp.root_dir={ROOT / 'notebooks'}",
+    args = [bin_dir(LAB_VENV) / "jupyter", "lab", "--allow-root", f"--ServerApp.root_dir={ROOT / 'notebooks'}",
             *extra]
-    return subprocess.call([str(a) for a in args], cwd=ROOT, env=environment())
+    return subprocess.call([str(a) for a in args], cwd=ROOT, env=environment(LAB_VENV))
 
 
 def test(extra: list[str]) -> int:
-    ensure_venv()
-    install(LEARNER + TESTS)
+    ensure_venv(TEST_VENV)
+    install(TEST_VENV, LEARNER + TESTS)
     if os.environ.get("INITLAB_SKIP_REFERENCE") != "1":
-        install(LEARNER + TESTS + [REFERENCE], optional=True)
-    args = [PYTHON, "-m", "pytest", *extra]
+        install(TEST_VENV, LEARNER + TESTS + [REFERENCE], optional=True)
+    args = [python_of(TEST_VENV), "-m", "pytest", *extra]
     say("running: " + " ".join(str(a) for a in args[1:]))
-    return subprocess.call([str(a) for a in args], cwd=ROOT, env=environment())
+    return subprocess.call([str(a) for a in args], cwd=ROOT, env=environment(TEST_VENV))
 
 
 def main(argv: list[str]) -> int:
