@@ -71,7 +71,10 @@ def check_shape(shape, *, min_ndim: int = 1, name: str = "shape") -> tuple[int, 
         shape = (shape,)
     if isinstance(shape, (str, bytes)) or not isinstance(shape, Iterable):
         raise TypeError(f"{name} must be a tuple of positive integers, got {shape!r}")
-    shape = tuple(shape)
+    try:
+        shape = tuple(shape)
+    except TypeError:   # iterable by type but not in fact, e.g. a 0-d numpy array
+        raise TypeError(f"{name} must be a tuple of positive integers, got {shape!r}") from None
     if not all(_is_integer(d) for d in shape):
         raise TypeError(f"{name} must be a tuple of positive integers, got {shape!r}")
     if len(shape) == 0:
@@ -89,9 +92,12 @@ def check_dtype(dtype) -> np.dtype:
     """Return ``dtype`` as a ``numpy.dtype`` if it is float32 or float64."""
     try:
         resolved = np.dtype(dtype)
-    except TypeError:
+    except (TypeError, ValueError):
         resolved = None
-    if resolved not in ALLOWED_DTYPES:
+    # Test with ``is None`` first: ``np.dtype("float64") == None`` is True (numpy
+    # reads None as the default dtype), so ``None in ALLOWED_DTYPES`` would let an
+    # unreadable dtype such as "banana" through.
+    if resolved is None or resolved not in ALLOWED_DTYPES:
         raise ValueError(f"dtype must be numpy.float32 or numpy.float64, got {dtype!r}")
     return resolved
 
@@ -135,8 +141,9 @@ def check_fans(name: str, value):
     if arr.size == 0:
         raise ValueError(f"{name} must not be empty, got {value!r}")
     farr = arr.astype(np.float64)
-    if not np.all(np.isfinite(farr)) or np.any(farr < 1) or np.any(farr != np.floor(farr)):
-        bad = farr[~(np.isfinite(farr) & (farr >= 1) & (farr == np.floor(farr)))]
-        shown = bad.flat[0] if bad.size else value
+    good = np.isfinite(farr) & (farr >= 1) & (farr == np.floor(farr))
+    if not np.all(good):
+        # Repeat the first offending value as the caller wrote it (0, not np.float64(0.0)).
+        shown = arr[~good].flat[0].item()
         raise ValueError(f"{name} must contain only positive integers, got {shown!r}")
     return farr, arr.ndim == 0

@@ -309,7 +309,11 @@ def _normal_distribution(truncated) -> str:
 
 def _relu_family_scale(negative_slope) -> float:
     slope = check_real("negative_slope", negative_slope)
-    return 2.0 / (1.0 + slope * slope)
+    scale = 2.0 / (1.0 + slope * slope)
+    if scale == 0.0:   # slope**2 overflowed: blame the argument the caller gave
+        raise ValueError(f"negative_slope is too large: 2 / (1 + negative_slope**2) "
+                         f"underflows to 0, got {negative_slope!r}")
+    return scale
 
 
 # ------------------------------------------------------------ named schemes
