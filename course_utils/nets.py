@@ -147,11 +147,22 @@ def draw_weights(widths: Sequence[int], scheme: SchemeLike, *, rng=None,
 
 # ------------------------------------------------------------ propagation
 def _std(values: np.ndarray) -> float:
-    """Std of an array, in its own dtype when that is safe, else in float64."""
+    """Std of an array: fast in its own dtype when that is safe, rescaled otherwise.
+
+    Squaring very large float32 values overflows and squaring very small ones
+    underflows to 0 (a float32 std below ~1e-19 is computed from squares below
+    float32's smallest normal number). In both cases the std is recomputed in
+    float64 on values divided by their largest magnitude, so an activation std
+    of 1e-28 is reported as 1e-28, not 0.
+    """
     result = float(values.std())
-    if not np.isfinite(result) and np.isfinite(values).all():
-        result = float(values.std(dtype=np.float64))   # squares overflowed float32
-    return result
+    tiny = np.sqrt(np.finfo(values.dtype).tiny) * 1e3
+    if np.isfinite(result) and result > tiny:
+        return result
+    scale = float(np.abs(values).max())
+    if scale == 0.0 or not np.isfinite(scale):
+        return 0.0 if scale == 0.0 else float("inf")
+    return float((values / scale).std(dtype=np.float64)) * scale
 
 
 @dataclass(frozen=True)
