@@ -7,5 +7,5 @@ run by nbval as if they were course notebooks.
 collect_ignore_glob = [
     "benchmarks/*", "tools/*", "binder/*", ".venv/*", "build/*",
     "**/.ipynb_checkpoints/*",
-    "release/*", "submitted/*", "autograded/*", "feedback/*", "source/*",
+    "student/*", "release/*", "submitted/*", "autograded/*", "feedback/*", "source/*",
 ]

@@ -61,7 +61,9 @@ _MAX_STANDARD_DEVIATES = 64.0
 
 # --------------------------------------------------------------- primitives
 def _check_representable(name: str, magnitude: float, dtype: np.dtype) -> None:
-    if magnitude >= np.finfo(dtype).max:
+    # Compare as Python floats: under numpy 2's promotion rules ``1e300 >= float32_max``
+    # would cast 1e300 to float32 first and warn "overflow encountered in cast".
+    if magnitude >= float(np.finfo(dtype).max):
         raise ValueError(f"{name} is too large for dtype {dtype.name}: samples would "
                          f"overflow to inf (got a spread of {magnitude!r})")
 
@@ -85,17 +87,31 @@ def _normal(rng, shape, mean, std, dtype):
     return out
 
 
-def _truncated_standard_normal(rng, shape, dtype, cut=2.0):
-    """Standard normals conditioned on ``|z| <= cut``, by redrawing the rest."""
+#: Elements per block in :func:`_truncated_normal` (512 KiB of float64).
+_BLOCK = 1 << 16
+
+
+def _truncated_normal(rng, shape, scale, dtype, cut=2.0):
+    """``scale`` times standard normals conditioned on ``|z| <= cut``, by redrawing the rest."""
     out = rng.standard_normal(shape, dtype=dtype)
     flat = out.reshape(-1)
-    bad = np.flatnonzero(np.abs(flat) > cut)
+    scale = dtype.type(scale)
+    # One cache-sized block at a time: find the draws outside +-cut, then scale the block
+    # while it is still in cache. A whole-array ``np.abs(flat) > cut`` would allocate a
+    # temporary as large as the result and cost two more passes over memory.
+    found = []
+    for start in range(0, flat.size, _BLOCK):
+        block = flat[start:start + _BLOCK]
+        found.append(np.flatnonzero((block > cut) | (block < -cut)) + start)
+        block *= scale
+    bad = np.concatenate(found)
     # About 4.6% of draws fall outside +-2; each pass redraws only those,
     # so the loop ends after a handful of short passes.
     while bad.size:
         redraw = rng.standard_normal(bad.size, dtype=dtype)
-        flat[bad] = redraw
-        bad = bad[np.abs(redraw) > cut]
+        keep = (redraw <= cut) & (redraw >= -cut)
+        flat[bad[keep]] = redraw[keep] * scale
+        bad = bad[~keep]
     return out
 
 
@@ -296,9 +312,7 @@ def variance_scaling(shape, *, scale=1.0, mode="fan_in", distribution="truncated
     _check_representable("scale", _MAX_STANDARD_DEVIATES * std, dtype)
     if distribution == "untruncated_normal":
         return _normal(rng, shape, 0.0, std, dtype)
-    out = _truncated_standard_normal(rng, shape, dtype)
-    out *= dtype.type(std / TRUNCATED_NORMAL_STD)
-    return out
+    return _truncated_normal(rng, shape, std / TRUNCATED_NORMAL_STD, dtype)
 
 
 def _normal_distribution(truncated) -> str:

@@ -451,10 +451,11 @@ class MLP:
         return {k: np.asarray(v) for k, v in history.items()}
 
     def hidden_unit_spread(self, layer: int = 0) -> float:
-        """Return the largest difference between any two units of a hidden layer.
+        """Return how far the units of a hidden layer are from the layer's first unit.
 
-        It is the max over units ``j`` of ``|W[:, j] - W[:, 0]|`` together with
-        the biases: exactly 0 when every unit of the layer is the same function.
+        It is the max over units ``j`` of ``|W[:, j] - W[:, 0]|``, biases
+        included: exactly 0 when every unit of the layer is the same function
+        (and at least half the largest gap between any two units otherwise).
         """
         layer = int(layer)
         if not 0 <= layer < len(self.weights) - 1:

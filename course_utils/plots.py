@@ -356,3 +356,40 @@ def layer_std_curves(ax, propagations, *, stat: str = "std", colors=None, log: b
 
 
 __all__ += ["weight_heatmap", "loss_curves", "layer_densities", "layer_std_curves"]
+
+
+# ------------------------------------------------ appended by notebooks 06/07
+def decision_boundary(ax, grid, X, y, *, title=None, levels=11, cmap="RdBu_r", markersize=8):
+    """Show a trained classifier's probability map with the data on top.
+
+    Args:
+        ax: the Axes.
+        grid: ``(xx, yy, proba)`` from :func:`course_utils.training.decision_grid`.
+        X, y: the training points ``(n, 2)`` and their 0/1 labels.
+        title: optional axes title.
+        levels: number of filled contour levels between 0 and 1.
+        cmap: a diverging colormap (class 0 blue, class 1 red with the default).
+        markersize: size of the data points.
+
+    Returns:
+        The ``QuadContourSet`` of the probability map.
+    """
+    xx, yy, proba = grid
+    filled = ax.contourf(xx, yy, proba, levels=np.linspace(0.0, 1.0, levels), cmap=cmap,
+                         alpha=0.6, vmin=0.0, vmax=1.0)
+    ax.contour(xx, yy, proba, levels=[0.5], colors="black", linewidths=1.0)
+    y = np.asarray(y)
+    for label, color in ((0, "#2166ac"), (1, "#b2182b")):
+        pts = np.asarray(X)[y == label]
+        ax.scatter(pts[:, 0], pts[:, 1], s=markersize, color=color, edgecolor="white",
+                   linewidths=0.3, label=f"class {label}")
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.grid(False)
+    if title:
+        ax.set_title(title, fontsize=9)
+    return filled
+
+
+__all__ += ["decision_boundary"]

@@ -1,0 +1,291 @@
+r"""Train many small networks side by side and compare initialization schemes on toy data.
+
+:class:`~course_utils.nets.MLP` trains one network at a time, and on a
+2-16-16-1 network its Python overhead (not the arithmetic) sets the pace.
+:func:`fit_many` takes several MLPs of the same shape and activation, stacks
+their weights along a leading axis and runs the *same* full-batch gradient
+descent on all of them at once. The networks keep their own initial weights
+(drawn by ``MLP`` itself) and receive their trained weights back, so
+everything else (``predict_proba``, ``hidden_unit_spread``, ...) works on them
+as usual. Up to rounding the result is exactly what ``net.fit`` would give.
+
+:func:`compare_schemes` uses it to train one network per (scheme, activation)
+pair, and :func:`accuracy_table_markdown` turns the results into a table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Mapping, Sequence
+
+import numpy as np
+
+from ._checks import check_positive_int, check_real
+from .nets import MLP, activate, activation_derivative
+from .tables import markdown_table
+
+__all__ = ["Run", "Comparison", "fit_many", "compare_schemes", "decision_grid",
+           "accuracy_table_markdown"]
+
+
+def _softplus(z):
+    return np.logaddexp(0.0, z)
+
+
+def fit_many(nets: Sequence[MLP], X, y, *, epochs: int = 300, learning_rate: float = 0.5,
+             record_every: int = 1) -> list[dict]:
+    r"""Train several MLPs of identical shape and activation at once (in place).
+
+    Each network follows exactly the update of :meth:`MLP.fit`: full-batch
+    gradient descent on the mean binary cross-entropy
+    :math:`\operatorname{softplus}(s) - y s` of its output logit :math:`s`.
+    The weights of all :math:`k` networks are stacked into arrays of shape
+    ``(k, fan_in, fan_out)``, so one batched matrix product serves them all.
+
+    Args:
+        nets: MLPs with the same ``sizes`` and ``activation``.
+        X, y: training data ``(n_samples, sizes[0])`` and 0/1 labels.
+        epochs: number of gradient steps.
+        learning_rate: step size, a finite number > 0.
+        record_every: record loss and accuracy every this many steps.
+
+    Returns:
+        One history per network, as from :meth:`MLP.fit`:
+        ``{"epoch", "loss", "accuracy"}`` arrays.
+
+    Examples:
+        >>> from course_utils import MLP, make_circles
+        >>> X, y = make_circles(100, rng=0)
+        >>> nets = [MLP((2, 8, 1), scheme=s, activation="tanh", rng=0)
+        ...         for s in ("normalized_xavier", "he_normal")]
+        >>> twin = MLP((2, 8, 1), scheme="he_normal", activation="tanh", rng=0)
+        >>> histories = fit_many(nets, X, y, epochs=50, learning_rate=0.5)
+        >>> expected = twin.fit(X, y, epochs=50, learning_rate=0.5)
+        >>> bool(np.allclose(histories[1]["loss"], expected["loss"], rtol=1e-9))
+        True
+        >>> bool(np.allclose(nets[1].weights[0], twin.weights[0], rtol=1e-9))
+        True
+    """
+    nets = list(nets)
+    if not nets:
+        raise ValueError("nets must hold at least one MLP, got none")
+    first = nets[0]
+    for net in nets:
+        if not isinstance(net, MLP):
+            raise TypeError(f"nets must be MLP instances, got {net!r}")
+        if net.sizes != first.sizes or net.activation != first.activation:
+            raise ValueError("every net must have the same sizes and activation; got "
+                             f"{first.sizes}/{first.activation} and {net.sizes}/{net.activation}")
+    X, y = first._check_xy(X, y)
+    epochs = check_positive_int("epochs", epochs)
+    record_every = check_positive_int("record_every", record_every)
+    learning_rate = check_real("learning_rate", learning_rate, min_value=0.0, allow_equal=False)
+
+    act = first.activation
+    n_layers = len(first.weights)
+    W = [np.stack([net.weights[i] for net in nets]) for i in range(n_layers)]          # (k, n, m)
+    B = [np.stack([net.biases[i] for net in nets])[:, None, :] for i in range(n_layers)]  # (k, 1, m)
+    records = {"epoch": [], "loss": [], "accuracy": []}
+    for epoch in range(epochs + 1):
+        # forward, for all k networks at once
+        cache = [(None, X)]
+        a = X
+        for i in range(n_layers):
+            z = a @ W[i] + B[i]
+            a = z if i == n_layers - 1 else activate(act, z)
+            cache.append((z, a))
+        s = a[..., 0]                                                    # (k, n_samples)
+        if epoch % record_every == 0 or epoch == epochs:
+            records["epoch"].append(epoch)
+            records["loss"].append(np.mean(_softplus(s) - y * s, axis=1))
+            records["accuracy"].append(np.mean((s > 0) == (y > 0.5), axis=1))
+        if epoch == epochs:
+            break
+        # backward and update
+        delta = ((activate("sigmoid", s) - y) / len(y))[..., None]       # (k, n_samples, 1)
+        for i in range(n_layers - 1, -1, -1):
+            a_prev = cache[i][1]
+            grad_w = np.swapaxes(a_prev, -1, -2) @ delta
+            grad_b = delta.sum(axis=-2, keepdims=True)
+            if i:
+                delta = (delta @ np.swapaxes(W[i], -1, -2)) * activation_derivative(
+                    act, cache[i][0], a_prev)
+            W[i] -= learning_rate * grad_w
+            B[i] -= learning_rate * grad_b
+
+    for j, net in enumerate(nets):
+        for i in range(n_layers):
+            net.weights[i][...] = W[i][j]
+            net.biases[i][...] = B[i][j, 0]
+    epochs_seen = np.asarray(records["epoch"])
+    losses = np.asarray(records["loss"])
+    accuracies = np.asarray(records["accuracy"])
+    return [{"epoch": epochs_seen.copy(), "loss": losses[:, j].copy(),
+             "accuracy": accuracies[:, j].copy()} for j in range(len(nets))]
+
+
+@dataclass(frozen=True)
+class Run:
+    """One trained network of a comparison.
+
+    Attributes:
+        scheme: the scheme's name in :data:`~course_utils.SCHEMES`.
+        activation: the hidden activation.
+        net: the trained :class:`~course_utils.nets.MLP`.
+        history: ``{"epoch", "loss", "accuracy"}`` arrays from training.
+        initial_spread: ``net.hidden_unit_spread(0)`` before training.
+    """
+
+    scheme: str
+    activation: str
+    net: MLP
+    history: Mapping[str, np.ndarray]
+    initial_spread: float
+
+    @property
+    def final_loss(self) -> float:
+        """Training loss after the last step."""
+        return float(self.history["loss"][-1])
+
+    @property
+    def final_accuracy(self) -> float:
+        """Training accuracy after the last step."""
+        return float(self.history["accuracy"][-1])
+
+    @property
+    def final_spread(self) -> float:
+        """Largest difference between two units of the first hidden layer after training."""
+        return self.net.hidden_unit_spread(0)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The runs of :func:`compare_schemes`, by ``(scheme, activation)``.
+
+    Attributes:
+        schemes, activations: the names, in the order they were given.
+        runs: mapping ``(scheme, activation) -> Run``.
+        sizes, epochs, learning_rate: the training set-up shared by every run.
+    """
+
+    schemes: tuple
+    activations: tuple
+    runs: Mapping[tuple, Run]
+    sizes: tuple
+    epochs: int
+    learning_rate: float
+
+    def __getitem__(self, key) -> Run:
+        return self.runs[key]
+
+    def final_accuracy(self) -> np.ndarray:
+        """Array ``(len(schemes), len(activations))`` of final training accuracies."""
+        return np.array([[self.runs[s, a].final_accuracy for a in self.activations]
+                         for s in self.schemes])
+
+    def final_loss(self) -> np.ndarray:
+        """Array ``(len(schemes), len(activations))`` of final training losses."""
+        return np.array([[self.runs[s, a].final_loss for a in self.activations]
+                         for s in self.schemes])
+
+
+def compare_schemes(schemes: Iterable[str], activations: Iterable[str], X, y, *,
+                    sizes=(2, 16, 16, 1), epochs: int = 300, learning_rate: float = 0.5,
+                    record_every: int = 5, seed: int = 0) -> Comparison:
+    """Train the same network once per (scheme, activation) pair and collect the results.
+
+    Every network is built by :class:`~course_utils.nets.MLP` with its weights
+    drawn from a Generator seeded with ``seed`` (biases zero), so two schemes
+    differ only in how their weights are drawn. The networks of one activation
+    are trained together by :func:`fit_many`.
+
+    Args:
+        schemes: names from :data:`~course_utils.SCHEMES`.
+        activations: hidden activations, from :data:`~course_utils.nets.ACTIVATIONS`.
+        X, y: training data and 0/1 labels.
+        sizes: layer widths, input first and 1 last.
+        epochs, learning_rate, record_every: as for :meth:`MLP.fit`.
+        seed: the integer seed of every network's weights.
+
+    Returns:
+        A :class:`Comparison`.
+
+    Examples:
+        >>> from course_utils import make_circles
+        >>> X, y = make_circles(200, rng=0)
+        >>> c = compare_schemes(["zeros", "he_normal"], ["relu"], X, y, epochs=200)
+        >>> c["zeros", "relu"].final_spread, c["zeros", "relu"].final_accuracy
+        (0.0, 0.5)
+        >>> c["he_normal", "relu"].final_accuracy > 0.9
+        True
+    """
+    schemes, activations = tuple(schemes), tuple(activations)
+    if not schemes or not activations:
+        raise ValueError("schemes and activations must each name at least one entry")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    runs = {}
+    for activation in activations:
+        nets = [MLP(sizes, scheme=s, activation=activation, rng=seed) for s in schemes]
+        spreads = [net.hidden_unit_spread(0) for net in nets]
+        histories = fit_many(nets, X, y, epochs=epochs, learning_rate=learning_rate,
+                             record_every=record_every)
+        for s, net, history, spread in zip(schemes, nets, histories, spreads):
+            runs[s, activation] = Run(s, activation, net, history, spread)
+    return Comparison(schemes, activations, runs, tuple(sizes), int(epochs), float(learning_rate))
+
+
+def decision_grid(net: MLP, X, *, resolution: int = 100, margin: float = 0.3):
+    """Evaluate a trained network's class-1 probability on a grid covering ``X``.
+
+    Args:
+        net: a trained MLP with two inputs.
+        X: the data, shape ``(n, 2)``, whose extent (plus ``margin``) the grid covers.
+        resolution: grid points per axis.
+        margin: how far beyond the data the grid extends.
+
+    Returns:
+        ``(xx, yy, proba)``, each of shape ``(resolution, resolution)``, ready
+        for ``ax.contourf(xx, yy, proba)``.
+
+    Examples:
+        >>> from course_utils import MLP, make_circles
+        >>> X, y = make_circles(50, rng=0)
+        >>> xx, yy, p = decision_grid(MLP((2, 4, 1), rng=0), X, resolution=20)
+        >>> p.shape, bool(((p >= 0) & (p <= 1)).all())
+        ((20, 20), True)
+    """
+    X = np.asarray(X, dtype=float)
+    resolution = check_positive_int("resolution", resolution)
+    margin = check_real("margin", margin, min_value=0.0)
+    lo, hi = X.min(axis=0) - margin, X.max(axis=0) + margin
+    xx, yy = np.meshgrid(np.linspace(lo[0], hi[0], resolution),
+                         np.linspace(lo[1], hi[1], resolution))
+    proba = net.predict_proba(np.column_stack([xx.ravel(), yy.ravel()]))
+    return xx, yy, proba.reshape(xx.shape)
+
+
+def accuracy_table_markdown(comparison: Comparison, *, highlight: float = 0.95) -> str:
+    """Render the final accuracies of a :class:`Comparison` as a Markdown table.
+
+    One row per scheme, one column per activation; accuracies at or above
+    ``highlight`` are set in bold. Built on :func:`course_utils.tables.markdown_table`.
+
+    Examples:
+        >>> from course_utils import make_circles
+        >>> X, y = make_circles(200, rng=0)
+        >>> c = compare_schemes(["zeros", "he_normal"], ["relu"], X, y, epochs=200)
+        >>> print(accuracy_table_markdown(c))
+        | scheme | relu |
+        |---|---|
+        | `zeros` | 0.50 |
+        | `he_normal` | **1.00** |
+    """
+    rows = []
+    for s in comparison.schemes:
+        row = {"scheme": f"`{s}`"}
+        for a in comparison.activations:
+            acc = comparison[s, a].final_accuracy
+            row[a] = f"**{acc:.2f}**" if acc >= highlight else f"{acc:.2f}"
+        rows.append(row)
+    return markdown_table(rows, ["scheme", *comparison.activations])

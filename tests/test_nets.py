@@ -1,0 +1,432 @@
+"""Tests of course_utils.nets: activations, weight drawing, signal propagation and the MLP."""
+
+import functools
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+import course_utils as cu
+from course_utils import (ACTIVATIONS, MLP, Propagation, activate, activation_derivative,
+                          draw_weights, make_circles, propagate, signal_propagation)
+from course_utils.nets import LEAKY_SLOPE, resolve_scheme
+
+
+# ================================================================ activations
+Z_GRID = np.concatenate([-np.logspace(-3, 1.5, 60), np.logspace(-3, 1.5, 60)])
+
+
+def test_activation_names():
+    assert ACTIVATIONS == ("linear", "sigmoid", "tanh", "relu", "leaky_relu")
+    assert LEAKY_SLOPE == 0.01
+
+
+def test_activation_values():
+    z = Z_GRID
+    np.testing.assert_array_equal(activate("linear", z), z)
+    np.testing.assert_allclose(activate("sigmoid", z), 1.0 / (1.0 + np.exp(-z)), rtol=1e-14, atol=1e-16)
+    np.testing.assert_allclose(activate("tanh", z), np.tanh(z), rtol=1e-15)
+    np.testing.assert_array_equal(activate("relu", z), np.where(z > 0, z, 0.0))
+    np.testing.assert_allclose(activate("leaky_relu", z), np.where(z > 0, z, 0.01 * z), rtol=1e-15)
+
+
+def test_sigmoid_does_not_overflow():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")          # no "overflow in exp" on the way
+        s = activate("sigmoid", np.array([-1000.0, 0.0, 1000.0]))
+    np.testing.assert_array_equal(s, [0.0, 0.5, 1.0])
+
+
+@pytest.mark.parametrize("name", ACTIVATIONS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_activations_keep_the_dtype(name, dtype):
+    z = Z_GRID.astype(dtype)
+    assert activate(name, z).dtype == dtype
+    assert activation_derivative(name, z).dtype == dtype
+
+
+@pytest.mark.parametrize("name", ACTIVATIONS)
+def test_derivatives_match_finite_differences(name):
+    # Central differences, float64, h = 1e-6: truncation error h**2 |f'''| / 6 < 1e-12 and
+    # rounding error ~ eps |f| / h < 1e-8 (|z| <= 32). The grid keeps |z| >= 1e-3 >> h, so
+    # the ReLU kink at 0 is never straddled.
+    z, h = Z_GRID, 1e-6
+    numeric = (activate(name, z + h) - activate(name, z - h)) / (2 * h)
+    np.testing.assert_allclose(activation_derivative(name, z), numeric, rtol=0, atol=1e-7)
+    # Passing a = f(z) gives the same result.
+    np.testing.assert_array_equal(activation_derivative(name, z, activate(name, z)),
+                                  activation_derivative(name, z))
+
+
+def test_derivative_values_at_known_points():
+    assert activation_derivative("tanh", np.array([0.0]))[0] == 1.0
+    assert activation_derivative("sigmoid", np.array([0.0]))[0] == 0.25
+    np.testing.assert_array_equal(activation_derivative("relu", np.array([-1.0, 0.0, 2.0])),
+                                  [0.0, 0.0, 1.0])          # 0 at the kink, by convention
+    np.testing.assert_allclose(activation_derivative("leaky_relu", np.array([-1.0, 2.0])),
+                               [0.01, 1.0])
+
+
+@pytest.mark.parametrize("name", ["softmax", "ReLU", None])
+def test_unknown_activation(name):
+    with pytest.raises(ValueError, match=rf"activation must be one of 'linear', .*; got {name!r}"):
+        activate(name, Z_GRID)
+    with pytest.raises(ValueError, match=r"activation must be one of"):
+        activation_derivative(name, Z_GRID)
+
+
+# ================================================================ schemes and weights
+def test_resolve_scheme():
+    assert resolve_scheme("he_normal") == cu.SCHEMES["he_normal"].sample
+    assert resolve_scheme(cu.SCHEMES["xavier"]) == cu.SCHEMES["xavier"].sample
+    sampler = functools.partial(cu.random_normal, std=0.01)
+    assert resolve_scheme(sampler) is sampler
+    with pytest.raises(ValueError, match=r"scheme must be one of 'zeros', .*got 'kaiming'"):
+        resolve_scheme("kaiming")
+    with pytest.raises(TypeError, match=r"scheme must be a scheme name, a Scheme or a callable "
+                                        r"sampler, got 3"):
+        resolve_scheme(3)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_draw_weights_shapes_and_dtype(dtype):
+    ws = draw_weights([4, 8, 3, 1], "he_normal", rng=0, dtype=dtype)
+    assert [w.shape for w in ws] == [(4, 8), (8, 3), (3, 1)]
+    assert all(w.dtype == dtype for w in ws)
+    assert draw_weights([4, 8], "zeros")[0].dtype == np.float32          # the default
+
+
+@pytest.mark.parametrize("widths", [[6, 5, 4], [1024, 1024, 1024]], ids=["small", "threaded"])
+def test_draw_weights_uses_one_child_generator_per_layer(widths):
+    # The big case (> 1e6 weights) is drawn on two threads; it must equal drawing each
+    # layer in turn from its own spawned child, whatever order the threads finish in.
+    ws = draw_weights(widths, "normalized_xavier", rng=11, dtype=np.float64)
+    children = np.random.default_rng(11).spawn(len(widths) - 1)
+    for i, w in enumerate(ws):
+        np.testing.assert_array_equal(
+            w, cu.normalized_xavier((widths[i], widths[i + 1]), rng=children[i]))
+    again = draw_weights(widths, "normalized_xavier", rng=11, dtype=np.float64)
+    assert all(np.array_equal(a, b) for a, b in zip(ws, again))
+    other = draw_weights(widths, "normalized_xavier", rng=12, dtype=np.float64)
+    assert not np.array_equal(ws[0], other[0])
+
+
+@pytest.mark.parametrize("widths, error, pattern", [
+    ([5], ValueError, r"widths must list at least an input and an output width, got \(5,\)"),
+    ([], ValueError, r"widths must list at least an input and an output width, got \(\)"),
+    ([3, 0, 2], ValueError, r"widths\[i\] must be a positive integer, got 0"),
+    ([3, 2.5], TypeError, r"widths\[i\] must be a positive integer, got 2.5"),
+    (5, TypeError, r"widths must be a sequence of positive integers, got 5"),
+])
+def test_draw_weights_bad_widths(widths, error, pattern):
+    with pytest.raises(error, match=pattern):
+        draw_weights(widths, "he_normal", rng=0)
+
+
+def test_draw_weights_bad_rng_and_dtype():
+    with pytest.raises(TypeError, match=r"rng must be None.*got 0.5"):
+        draw_weights([3, 3], "he_normal", rng=0.5)
+    with pytest.raises(ValueError, match=r"dtype must be numpy.float32 or numpy.float64, got "
+                                         r"<class 'numpy.int64'>"):
+        draw_weights([3, 3], "he_normal", rng=0, dtype=np.int64)
+
+
+# ================================================================ propagation
+def test_propagation_record_shapes():
+    widths = [50, 80, 30, 10]
+    x = np.random.default_rng(0).standard_normal((64, 50))
+    ws = draw_weights(widths, "he_normal", rng=1, dtype=np.float64)
+    p = propagate(x, ws, "relu", rng=2, sample_size=1000)
+    assert isinstance(p, Propagation)
+    assert p.activation == "relu" and p.widths == (50, 80, 30, 10)
+    assert p.depth == 3 and p.overflow_layer is None
+    for field in (p.mean, p.std, p.preactivation_std, p.saturated, p.dead, p.gradient_std):
+        assert isinstance(field, np.ndarray) and field.shape == (3,) and np.isfinite(field).all()
+    for samples in (p.preactivations, p.activations, p.gradients):
+        assert [s.size for s in samples] == [1000, 1000, 640]     # min(sample_size, batch*width)
+    assert (p.saturated == 0).all()                                # only for sigmoid/tanh
+
+
+def test_propagation_statistics_are_the_layer_statistics():
+    # Identity weights and a linear activation: every layer repeats the input exactly.
+    x = np.random.default_rng(0).standard_normal((32, 20))
+    p = propagate(x, [np.eye(20)] * 4, "linear", rng=0, sample_size=50)
+    np.testing.assert_allclose(p.std, x.std(), rtol=1e-12)
+    np.testing.assert_allclose(p.preactivation_std, x.std(), rtol=1e-12)
+    np.testing.assert_allclose(p.mean, x.mean(), rtol=1e-12, atol=1e-15)
+    np.testing.assert_array_equal(p.activations[2], x.ravel()[:50])
+    # The backward pass through identities keeps the top gradient r unchanged.
+    r = np.random.default_rng(0).standard_normal((32, 20))
+    np.testing.assert_allclose(p.gradient_std, r.std(), rtol=1e-12)
+
+
+def test_dead_and_saturated_fractions():
+    x = np.abs(np.random.default_rng(0).standard_normal((16, 10)))     # positive inputs
+    negative = -np.ones((10, 10))                                      # every z < 0
+    assert propagate(x, [negative], "relu").dead[0] == 1.0
+    assert propagate(x, [np.ones((10, 10))], "relu").dead[0] == 0.0
+    assert propagate(x, [100 * np.ones((10, 10))], "tanh").saturated[0] == 1.0
+    assert propagate(x, [1e-3 * np.ones((10, 10))], "tanh").saturated[0] == 0.0
+    assert propagate(x, [100 * np.ones((10, 10))], "sigmoid").saturated[0] == 1.0
+
+
+def _per_layer_ratio(stds):
+    """Geometric mean of std[l+1] / std[l] and its standard error, from layer 1 on.
+
+    Layer 0 is skipped: its input is the raw N(0, 1) batch, not a previous layer's
+    activations, so its ratio follows a different formula.
+    """
+    logs = np.log(stds[1:] / stds[:-1])
+    return math.exp(logs.mean()), logs.std(ddof=1) / math.sqrt(logs.size)
+
+
+# Per-layer ratios fluctuate by ~4% (finite width 500 and batch 256); over the 29 ratios of
+# a 30-layer net the standard error of the mean log-ratio is ~0.008 (measured and asserted
+# below), so a 5% tolerance is over 6 standard errors, yet it separates the three regimes
+# (1, 0.707, 0.408) by far more.
+RATIO_TOLERANCE = 0.05
+
+
+@pytest.mark.parametrize("scheme, expected", [
+    ("he_normal", 1.0),                       # Var[w] = 2/n keeps the ReLU signal (He 2015)
+    ("he_uniform", 1.0),
+    ("lecun_normal", 1 / math.sqrt(2)),       # Var[w] = 1/n halves the variance per layer
+    ("xavier", 1 / math.sqrt(6)),             # Var[w] = 1/(3n): std shrinks by sqrt(6)
+])
+def test_relu_signal_propagation_per_layer_ratio(scheme, expected):
+    p = signal_propagation(scheme, "relu", depth=30, width=500, batch=256, rng=0)
+    assert p.depth == 30 and p.overflow_layer is None
+    ratio, se = _per_layer_ratio(p.std)
+    assert se < RATIO_TOLERANCE / 5
+    assert abs(math.log(ratio / expected)) < RATIO_TOLERANCE, (ratio, expected)
+    # The backward pass behaves alike at equal widths (fan_in = fan_out).
+    back, back_se = _per_layer_ratio(p.gradient_std[::-1])
+    assert back_se < RATIO_TOLERANCE / 5
+    assert abs(math.log(back / expected)) < RATIO_TOLERANCE, (back, expected)
+    # End to end: He keeps the scale; lecun loses about 2**-14.5 over 29 layers.
+    overall = p.std[-1] / p.std[0]
+    assert expected ** 29 / 3 < overall < expected ** 29 * 3
+
+
+def test_signal_propagation_defaults_and_dtype():
+    p = signal_propagation("he_normal", "relu", depth=3, width=40, batch=20, rng=0)
+    assert p.widths == (40, 40, 40, 40) and p.depth == 3
+    assert p.activations[0].dtype == np.float32
+    q = signal_propagation("he_normal", "relu", depth=3, width=40, batch=20, rng=0,
+                           dtype=np.float64)
+    assert q.activations[0].dtype == np.float64
+    r = signal_propagation("he_normal", "relu", depth=3, width=40, batch=20, rng=0)
+    np.testing.assert_array_equal(p.std, r.std)        # same seed, same numbers
+
+
+def _all_finite(p):
+    fields = [p.mean, p.std, p.preactivation_std, p.saturated, p.dead, p.gradient_std]
+    samples = p.preactivations + p.activations + p.gradients
+    return all(np.isfinite(f).all() for f in fields) and all(np.isfinite(s).all() for s in samples)
+
+
+@pytest.mark.parametrize("std, dtype", [(1e3, np.float32), (1e30, np.float64)])
+def test_overflow_is_reported_not_returned(std, dtype):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")               # no numpy overflow warnings either
+        p = signal_propagation(functools.partial(cu.random_normal, std=std), "relu",
+                               depth=30, width=500, rng=0, dtype=dtype)
+    assert p.overflow_layer is not None and 0 < p.overflow_layer < 30
+    assert p.depth == p.overflow_layer                  # statistics stop before it
+    assert len(p.activations) == len(p.gradients) == p.depth
+    assert _all_finite(p)
+    assert np.all(np.diff(np.log(p.std)) > 0)           # it was exploding
+
+
+def test_backward_overflow_is_capped():
+    # Forward stays finite (tiny input), backward overflows float32: 5 layers x ~3e12.
+    rng = np.random.default_rng(0)
+    x = (1e-35 * rng.standard_normal((8, 10))).astype(np.float32)
+    ws = [(1e12 * rng.standard_normal((10, 10))).astype(np.float32) for _ in range(5)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        p = propagate(x, ws, "linear", rng=0)
+    assert p.overflow_layer is None and p.depth == 5
+    assert _all_finite(p)
+    assert p.gradient_std[0] == np.finfo(np.float64).max
+
+
+@pytest.mark.parametrize("call, error, pattern", [
+    (lambda x, ws: propagate(x[0], ws, "relu"), ValueError,
+     r"x must be a 2-D float array \(batch, features\), got shape \(10,\)"),
+    (lambda x, ws: propagate(x.astype(int), ws, "relu"), ValueError,
+     r"x must be a 2-D float array .*dtype int64"),
+    (lambda x, ws: propagate(x, [], "relu"), ValueError, r"weights must hold at least one matrix"),
+    (lambda x, ws: propagate(x, [ws[0], ws[0]], "relu"), ValueError,
+     r"weights\[1\] must have shape \(6, n\), got \(10, 6\)"),
+    (lambda x, ws: propagate(x, ws, "softmax"), ValueError, r"activation must be one of"),
+    (lambda x, ws: propagate(x, ws, "relu", sample_size=0), ValueError,
+     r"sample_size must be a positive integer, got 0"),
+    (lambda x, ws: propagate(x, ws, "relu", rng="0"), TypeError, r"rng must be None"),
+    (lambda x, ws: signal_propagation("he_normal", "relu", depth=0), ValueError,
+     r"depth must be a positive integer, got 0"),
+    (lambda x, ws: signal_propagation("he_normal", "relu", width=2.5), TypeError,
+     r"width must be a positive integer, got 2.5"),
+    (lambda x, ws: signal_propagation("he_normal", "relu", batch=True), TypeError,
+     r"batch must be a positive integer, got True"),
+    (lambda x, ws: signal_propagation("nope", "relu"), ValueError, r"scheme must be one of"),
+    (lambda x, ws: signal_propagation("he_normal", "relu", dtype=np.float16), ValueError,
+     r"dtype must be numpy.float32 or numpy.float64"),
+])
+def test_propagation_bad_input(call, error, pattern):
+    x = np.random.default_rng(0).standard_normal((4, 10))
+    ws = [np.ones((10, 6)), np.ones((6, 3))]
+    with pytest.raises(error, match=pattern):
+        call(x, ws)
+
+
+# ================================================================ the MLP
+@pytest.fixture(scope="module")
+def circles():
+    return make_circles(300, rng=0)
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_mlp_gradients_match_finite_differences(activation):
+    # float64, central differences with h = 1e-6 on every weight and bias. The loss is
+    # smooth (piecewise for ReLU: the test checks no pre-activation lies within 1e-3 of the
+    # kink, so no +-h step crosses it); truncation error ~h**2 and rounding ~1e-16/h give
+    # errors around 1e-9 of the gradient's norm, so 1e-6 leaves three orders of margin
+    # while any real mistake (a missing transpose, a wrong derivative) is O(1).
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((25, 3))
+    y = (rng.random(25) > 0.5).astype(float)
+    net = MLP((3, 5, 4, 1), scheme="he_normal", activation=activation, rng=3, bias=0.1)
+    if activation in ("relu", "leaky_relu"):
+        for z, _ in net._forward(X)[1:-1]:
+            assert np.abs(z).min() > 1e-3
+    _, grads = net.loss_and_gradients(X, y)
+    h = 1e-6
+    for params, analytic in zip([p for pair in zip(net.weights, net.biases) for p in pair],
+                                [g for pair in grads for g in pair]):
+        assert analytic.shape == params.shape
+        numeric = np.zeros_like(params)
+        for idx in np.ndindex(params.shape):
+            keep = params[idx]
+            params[idx] = keep + h
+            up = net.loss(X, y)
+            params[idx] = keep - h
+            down = net.loss(X, y)
+            params[idx] = keep
+            numeric[idx] = (up - down) / (2 * h)
+        error = np.linalg.norm(analytic - numeric) / max(
+            np.linalg.norm(analytic) + np.linalg.norm(numeric), 1e-12)
+        assert error < 1e-6, (activation, error)
+
+
+def test_loss_matches_binary_cross_entropy(circles):
+    X, y = circles
+    net = MLP((2, 8, 1), scheme="normalized_xavier", activation="tanh", rng=0)
+    p = net.predict_proba(X)
+    expected = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+    assert net.loss(X, y) == pytest.approx(expected, rel=1e-10)
+    assert net.loss_and_gradients(X, y)[0] == net.loss(X, y)
+
+
+@pytest.mark.parametrize("scheme", ["zeros", "constant"])
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid", "relu"])
+def test_symmetric_init_never_breaks_symmetry(circles, scheme, activation):
+    X, y = circles
+    net = MLP((2, 16, 16, 1), scheme=scheme, activation=activation, rng=0)
+    history = net.fit(X, y, epochs=200, learning_rate=0.5)
+    assert net.hidden_unit_spread(0) == 0.0
+    assert net.hidden_unit_spread(1) == 0.0
+    assert np.isfinite(history["loss"]).all()
+
+
+def test_random_init_breaks_symmetry(circles):
+    X, y = circles
+    net = MLP((2, 16, 16, 1), scheme="he_normal", activation="relu", rng=0)
+    assert net.hidden_unit_spread(0) > 0.1 and net.hidden_unit_spread(1) > 0.1
+
+
+@pytest.mark.parametrize("scheme, activation", [("he_normal", "relu"), ("he_uniform", "relu"),
+                                                ("normalized_xavier", "tanh"),
+                                                ("glorot_normal", "tanh")])
+def test_good_init_learns_the_circles(circles, scheme, activation):
+    X, y = circles
+    net = MLP((2, 16, 16, 1), scheme=scheme, activation=activation, rng=0)
+    history = net.fit(X, y, epochs=300, learning_rate=0.5)
+    assert history["accuracy"][-1] > 0.95
+    assert history["loss"][-1] < history["loss"][0] / 2
+
+
+# random_normal(std=1) is *not* too large for this small net (it still learns the circles:
+# with 2 inputs the first layer's pre-activations have std ~1.4). std=30 is: most hidden
+# units start saturated and gradient descent cannot recover within the same budget.
+LARGE = functools.partial(cu.random_normal, std=30.0)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid"])
+def test_too_large_init_saturates_and_learns_worse(circles, activation):
+    X, y = circles
+    net = MLP((2, 16, 16, 1), scheme=LARGE, activation=activation, rng=0)
+    p = propagate(X, net.weights[:-1], activation)        # the two hidden layers at init
+    assert p.saturated.mean() > 0.75 and p.saturated[-1] > 0.9
+    good = MLP((2, 16, 16, 1), scheme="normalized_xavier", activation="tanh", rng=0)
+    assert propagate(X, good.weights[:-1], "tanh").saturated.max() < 0.05
+    large_accuracy = net.fit(X, y, epochs=300, learning_rate=0.5)["accuracy"][-1]
+    good_accuracy = good.fit(X, y, epochs=300, learning_rate=0.5)["accuracy"][-1]
+    assert large_accuracy < 0.85 and good_accuracy > 0.95
+
+
+def test_fit_history_and_predictions(circles):
+    X, y = circles
+    net = MLP((2, 8, 1), rng=1)                              # defaults: Glorot uniform, tanh
+    history = net.fit(X, y, epochs=10, learning_rate=0.1, record_every=3)
+    assert set(history) == {"epoch", "loss", "accuracy"}
+    np.testing.assert_array_equal(history["epoch"], [0, 3, 6, 9, 10])
+    assert len(history["loss"]) == len(history["accuracy"]) == 5
+    proba = net.predict_proba(X)
+    assert proba.shape == (300,) and ((proba > 0) & (proba < 1)).all()
+    np.testing.assert_array_equal(net.predict(X), (proba > 0.5).astype(int))
+    assert net.accuracy(X, y) == np.mean(net.predict(X) == y)
+    assert net.logits(X).shape == (300,)
+
+
+def test_mlp_construction():
+    a = MLP((2, 4, 3, 1), scheme="he_normal", activation="relu", rng=9, bias=0.25)
+    b = MLP((2, 4, 3, 1), scheme="he_normal", activation="relu", rng=9, bias=0.25)
+    assert [w.shape for w in a.weights] == [(2, 4), (4, 3), (3, 1)]
+    assert all(np.array_equal(u, v) for u, v in zip(a.weights, b.weights))
+    assert all((bias == 0.25).all() for bias in a.biases)
+    assert [bias.shape for bias in a.biases] == [(4,), (3,), (1,)]
+    assert all(w.dtype == np.float64 for w in a.weights)
+
+
+@pytest.mark.parametrize("call, error, pattern", [
+    (lambda X, y: MLP((2, 16, 2)), ValueError, r"sizes must end with 1 \(one output logit\), "
+                                               r"got \(2, 16, 2\)"),
+    (lambda X, y: MLP((2,)), ValueError, r"widths must list at least an input and an output"),
+    (lambda X, y: MLP((2, 0, 1)), ValueError, r"widths\[i\] must be a positive integer, got 0"),
+    (lambda X, y: MLP((2, 4, 1), activation="softmax"), ValueError, r"activation must be one of"),
+    (lambda X, y: MLP((2, 4, 1), scheme="glorot"), ValueError, r"scheme must be one of"),
+    (lambda X, y: MLP((2, 4, 1), bias=float("nan")), ValueError, r"bias must be a finite number"),
+    (lambda X, y: MLP((2, 4, 1), rng=np.random.RandomState(0)), TypeError, r"rng must be None"),
+    (lambda X, y: MLP((3, 4, 1), rng=0).fit(X, y), ValueError,
+     r"X must have shape \(n_samples, 3\), got \(300, 2\)"),
+    (lambda X, y: MLP((2, 4, 1), rng=0).fit(X[:, 0], y), ValueError,
+     r"X must have shape \(n_samples, 2\), got \(300,\)"),
+    (lambda X, y: MLP((2, 4, 1), rng=0).fit(X, y * 2), ValueError, r"y must hold 300 labels, each 0 or 1"),
+    (lambda X, y: MLP((2, 4, 1), rng=0).fit(X, y - 0.5), ValueError, r"y must hold 300 labels, each 0 or 1"),
+    (lambda X, y: MLP((2, 4, 1), rng=0).fit(X, y[:-1]), ValueError, r"y must hold 300 labels"),
+    (lambda X, y: MLP((2, 4, 1), rng=0).fit(X, y, epochs=0), ValueError,
+     r"epochs must be a positive integer, got 0"),
+    (lambda X, y: MLP((2, 4, 1), rng=0).fit(X, y, learning_rate=0), ValueError,
+     r"learning_rate must be > 0.0, got 0.0"),
+    (lambda X, y: MLP((2, 4, 1), rng=0).fit(X, y, record_every=0), ValueError,
+     r"record_every must be a positive integer, got 0"),
+    (lambda X, y: MLP((2, 4, 1), rng=0).accuracy(X, np.full(300, 2)), ValueError, r"y must hold"),
+    (lambda X, y: MLP((2, 4, 1), rng=0).hidden_unit_spread(1), ValueError,
+     r"layer must be a hidden layer index in 0..0, got 1"),
+])
+def test_mlp_bad_input(circles, call, error, pattern):
+    X, y = circles
+    with pytest.raises(error, match=pattern):
+        call(X, y)
