@@ -149,7 +149,7 @@ def random_init_panel(*, std: float = 0.05, depth: int = 20, width: int = 128,
             state["activation"] = activation
             ax_hist.set_xlim(*_HIST_RANGE[activation])
             ax_hist.set_xlabel(_HIST_LABEL[activation])
-            panel.request_full_redraw()   # limits changed (never on the first call)
+            panel.request_full_redraw(layout=activation)   # limits changed (never on the first call)
         edges = edges_of[activation]
         last.set_data(fractions(prop.activations[-1], activation), edges)
         first.set_data(fractions(prop.activations[0], activation), edges)
@@ -174,4 +174,7 @@ def random_init_panel(*, std: float = 0.05, depth: int = 20, width: int = 128,
 
     panel = FigurePanel(fig, controls, update,
                         title="<b>One fixed weight std for every layer: where does the signal go?</b>")
+    # Each activation has its own histogram limits: draw each background once now,
+    # so switching activation is a blit rather than a full redraw.
+    panel.warm_up("activation")
     return panel
