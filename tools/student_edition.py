@@ -180,9 +180,20 @@ def student_notebooks(source_parent: Path = ROOT) -> dict[str, str]:
 
 
 def edition_from_release(release: Path) -> dict[str, str]:
-    """nbgrader's released notebooks, with their Binder badges opening ``student/``."""
-    return {path.name: path.read_text(encoding="utf-8").replace(BINDER_FULL, BINDER_STUDENT)
-            for path in course_notebooks(release)}
+    """nbgrader's released notebooks, with their Binder badges opening ``student/``.
+
+    nbgrader clears the cells' outputs but keeps the notebook-level saved widget
+    state (``metadata.widgets``: the instructor run's slider models and their
+    PNG frames). No output refers to it any more, so it is dropped too: the
+    edition then depends on the notebooks' cells only, not on their last run.
+    """
+    import nbformat
+    edition = {}
+    for path in course_notebooks(release):
+        nb = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
+        nb.metadata.pop("widgets", None)
+        edition[path.name] = nbformat.writes(nb).replace(BINDER_FULL, BINDER_STUDENT) + "\n"
+    return edition
 
 
 def stale_files(target: Path, edition: dict[str, str]) -> list[str]:
