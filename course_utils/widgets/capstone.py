@@ -7,10 +7,11 @@ that are saturated (sigmoid, tanh) or dead (ReLU) (right), for the chosen
 scheme (solid) and for the scheme the course's decision guide recommends for
 that activation (dashed, :data:`GUIDE`).
 
-Speed: weights come from :class:`~course_utils.widgets.he.CornerWeights` (one
-draw per scheme at the largest size) and each (scheme, activation, width)
-forward pass is computed once through the full depth and cached; the depth
-slider only decides how many layers are shown.
+Speed: the forward passes come from
+:class:`~course_utils.widgets.he.CornerPropagation` (one weight draw per scheme
+at the largest size, each (scheme, activation, width) propagated once through
+the full depth and cached); the depth slider only decides how many layers are
+shown.
 """
 
 from __future__ import annotations
@@ -18,11 +19,11 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.lines import Line2D
 
-from ..nets import ACTIVATIONS, propagate
+from ..nets import ACTIVATIONS
 from ..plots import LayerCurves, panel_figure, scheme_color
 from ..schemes import SCHEMES
 from . import FigurePanel, dropdown, int_slider
-from .he import CornerWeights
+from .he import CornerPropagation
 
 __all__ = ["GUIDE", "recommended_scheme", "capstone_panel"]
 
@@ -92,22 +93,13 @@ def capstone_panel(*, scheme: str = "random_normal", activation: str = "tanh", w
 
     master = np.random.default_rng(seed)
     weight_seed, input_seed, grad_seed = (int(s) for s in master.integers(0, 2**31, size=3))
-    sources: dict = {}
-    x_full = np.random.default_rng(input_seed).standard_normal((batch, max_width),
-                                                               dtype=np.float32)
-    cache: dict = {}
+    runs = CornerPropagation(max_depth=max_depth, max_width=max_width, batch=batch,
+                             weight_seeds=weight_seed, input_seed=input_seed, grad_seed=grad_seed)
 
     def stats(name, activation, width):
-        key = (name, activation, width)
-        if key not in cache:
-            if name not in sources:
-                sources[name] = CornerWeights(name, max_depth=max_depth, max_width=max_width,
-                                              seed=weight_seed)
-            p = propagate(x_full[:, :width], sources[name].weights(max_depth, width), activation,
-                          rng=grad_seed, sample_size=1)
-            # Fraction of units that barely pass a gradient: saturated (sigmoid, tanh) or dead (ReLU).
-            cache[key] = (p.std, np.maximum(p.saturated, p.dead))
-        return cache[key]
+        p = runs(name, activation, width)
+        # Fraction of units that barely pass a gradient: saturated (sigmoid, tanh) or dead (ReLU).
+        return p.std, np.maximum(p.saturated, p.dead)
 
     controls = {"scheme": dropdown("scheme", list(SCHEMES), scheme),
                 "activation": dropdown("activation", ACTIVATIONS, activation),

@@ -24,6 +24,7 @@ decides how many layers are shown.
 from __future__ import annotations
 
 import math
+from typing import Mapping, Union
 
 import numpy as np
 
@@ -32,7 +33,7 @@ from ..plots import LayerCurves, panel_figure, scheme_color
 from ..schemes import SCHEMES
 from . import FigurePanel, dropdown, int_slider
 
-__all__ = ["CornerWeights", "he_panel", "HE_PANEL_SCHEMES"]
+__all__ = ["CornerWeights", "CornerPropagation", "he_panel", "HE_PANEL_SCHEMES"]
 
 #: The schemes the panel compares, with the label shown in its legend.
 HE_PANEL_SCHEMES = {
@@ -77,6 +78,55 @@ class CornerWeights:
         if s.fan_scaled:
             ratio = s.std(width, width) / s.std(self.max_width, self.max_width)
         return [w[:width, :width] * np.float32(ratio) for w in self._full[:depth]]
+
+
+class CornerPropagation:
+    """Forward passes through :class:`CornerWeights` on one fixed input batch, cached.
+
+    The forward pass of a network is a prefix of the forward pass of a deeper
+    one, so each (scheme, activation, width) is propagated once through
+    ``max_depth`` layers; a panel's depth slider only decides how many layers
+    it shows. Each scheme's weights are drawn at its first use.
+
+    Args:
+        max_depth, max_width: the largest network served.
+        batch: input examples (standard normal, float32).
+        weight_seeds: seed of each scheme's one weight draw: a mapping from
+            scheme name to seed, or one int for every scheme.
+        input_seed: seed of the input batch.
+        grad_seed: seed of the backward pass (see :func:`course_utils.propagate`).
+
+    Examples:
+        >>> runs = CornerPropagation(max_depth=10, max_width=64, batch=16,
+        ...                          weight_seeds=0, input_seed=1, grad_seed=2)
+        >>> p = runs("he_normal", "relu", 32)
+        >>> p.depth, p.widths[:2], runs("he_normal", "relu", 32) is p
+        (10, (32, 32), True)
+    """
+
+    def __init__(self, *, max_depth: int, max_width: int, batch: int,
+                 weight_seeds: Union[int, Mapping[str, int]], input_seed: int, grad_seed: int):
+        self.max_depth, self.max_width = int(max_depth), int(max_width)
+        self._weight_seeds = weight_seeds
+        self._grad_seed = grad_seed
+        self._x = np.random.default_rng(input_seed).standard_normal((batch, self.max_width),
+                                                                   dtype=np.float32)
+        self._weights: dict = {}
+        self._runs: dict = {}
+
+    def __call__(self, scheme: str, activation: str, width: int):
+        """The :class:`~course_utils.Propagation` through all ``max_depth`` layers at this width."""
+        key = (scheme, activation, width)
+        if key not in self._runs:
+            if scheme not in self._weights:
+                seeds = self._weight_seeds
+                seed = seeds[scheme] if isinstance(seeds, Mapping) else seeds
+                self._weights[scheme] = CornerWeights(scheme, max_depth=self.max_depth,
+                                                      max_width=self.max_width, seed=seed)
+            weights = self._weights[scheme].weights(self.max_depth, width)
+            self._runs[key] = propagate(self._x[:, :width], weights, activation,
+                                        rng=self._grad_seed, sample_size=1)
+        return self._runs[key]
 
 
 def _relu_family_ratio(var_n: float, activation: str) -> float:
@@ -127,20 +177,9 @@ def he_panel(*, activation: str = "relu", width: int = 120, depth: int = 30,
     master = np.random.default_rng(seed)
     weight_seeds = [int(s) for s in master.integers(0, 2**31, size=len(names))]
     input_seed, grad_seed = (int(s) for s in master.integers(0, 2**31, size=2))
-    sources = {n: CornerWeights(n, max_depth=max_depth, max_width=max_width, seed=s)
-               for n, s in zip(names, weight_seeds)}
-    x_full = np.random.default_rng(input_seed).standard_normal((batch, max_width),
-                                                               dtype=np.float32)
-    cache: dict = {}
-
-    def stds(name, activation, width):
-        # The forward pass through max_depth layers; any shallower net is a prefix of it.
-        key = (name, activation, width)
-        if key not in cache:
-            p = propagate(x_full[:, :width], sources[name].weights(max_depth, width), activation,
-                          rng=grad_seed, sample_size=1)
-            cache[key] = p.std
-        return cache[key]
+    runs = CornerPropagation(max_depth=max_depth, max_width=max_width, batch=batch,
+                             weight_seeds=dict(zip(names, weight_seeds)),
+                             input_seed=input_seed, grad_seed=grad_seed)
 
     controls = {"activation": dropdown("activation", ("relu", "leaky_relu", "tanh"), activation),
                 "width": int_slider("fan-in n (width)", width, width_step, max_width, width_step),
@@ -149,7 +188,7 @@ def he_panel(*, activation: str = "relu", width: int = 120, depth: int = 30,
     def update(activation, width, depth):
         rows = []
         for name in names:
-            s = stds(name, activation, width)[:depth]
+            s = runs(name, activation, width).std[:depth]
             curves.update(name, s)
             var_n = SCHEMES[name].std(width, width) ** 2 * width
             measured = (s[-1] / s[0]) ** (1.0 / (len(s) - 1)) if len(s) > 1 and s[0] > 0 else float("nan")
