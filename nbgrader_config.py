@@ -31,6 +31,9 @@ Every command runs from the repository root, with the venv's ``bin/`` on PATH
 
 import os
 
+from nbgrader.converters import GenerateAssignment
+from nbgrader.preprocessors import NbGraderPreprocessor
+
 c = get_config()  # noqa: F821  (provided by traitlets when it loads this file)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -65,3 +68,22 @@ c.Autograde.create_student = True
 # here because INSTRUCTORS.md and the tests rely on them).
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# The instructor source is committed executed, with the slider panels' saved
+# widget state (models and PNG frames) in the notebook metadata. nbgrader clears
+# the cells' outputs but not that state, which no output refers to any more:
+# drop it too, so that the student edition depends on the cells only (and is a
+# third of the size).
+
+
+class DropWidgetState(NbGraderPreprocessor):   # enabled by default, unlike nbconvert's base
+    """Remove the notebook's saved ipywidgets state (``metadata.widgets``)."""
+
+    def preprocess(self, nb, resources):
+        nb.metadata.pop("widgets", None)
+        return nb, resources
+
+
+c.GenerateAssignment.preprocessors = (
+    GenerateAssignment.class_traits()["preprocessors"].default() + [DropWidgetState])
+

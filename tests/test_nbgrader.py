@@ -413,6 +413,7 @@ def test_student_edition_has_no_solutions_hidden_tests_or_outputs(course):
             if m.get("solution") and blocks(src, BEGIN_SOLUTION, END_SOLUTION):
                 stub = "raise NotImplementedError()" if cell.cell_type == "code" else "YOUR ANSWER HERE"
                 assert stub in out, f"{name} {m['grade_id']}: no {stub!r}"
+        assert "widgets" not in student.metadata, f"{name}: saved widget state kept"
         for cell in student.cells:
             if cell.cell_type == "code":
                 assert cell.outputs == [] and cell.execution_count is None, f"{name}: outputs kept"

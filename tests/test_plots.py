@@ -53,7 +53,7 @@ def test_inline_kernel_shows_figures_at_their_set_size_without_a_crop():
     nb = nbformat.v4.new_notebook()
     nb.cells = [
         nbformat.v4.new_code_cell("import matplotlib.pyplot as plt\n"
-                                  "from course_utils.plots import use_course_style, COURSE_STYLE\n"
+                                  "from course_utils.plots import use_course_style\n"
                                   "use_course_style()"),
         nbformat.v4.new_code_cell("fig, ax = plt.subplots()\nax.plot([0, 1], [0, 1])\nplt.show()"),
     ]

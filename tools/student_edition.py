@@ -182,18 +182,11 @@ def student_notebooks(source_parent: Path = ROOT) -> dict[str, str]:
 def edition_from_release(release: Path) -> dict[str, str]:
     """nbgrader's released notebooks, with their Binder badges opening ``student/``.
 
-    nbgrader clears the cells' outputs but keeps the notebook-level saved widget
-    state (``metadata.widgets``: the instructor run's slider models and their
-    PNG frames). No output refers to it any more, so it is dropped too: the
-    edition then depends on the notebooks' cells only, not on their last run.
+    (The release carries no saved widget state: ``nbgrader_config.py`` adds a
+    preprocessor that drops it, for this edition and for a class's release alike.)
     """
-    import nbformat
-    edition = {}
-    for path in course_notebooks(release):
-        nb = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
-        nb.metadata.pop("widgets", None)
-        edition[path.name] = nbformat.writes(nb).replace(BINDER_FULL, BINDER_STUDENT) + "\n"
-    return edition
+    return {path.name: path.read_text(encoding="utf-8").replace(BINDER_FULL, BINDER_STUDENT)
+            for path in course_notebooks(release)}
 
 
 def stale_files(target: Path, edition: dict[str, str]) -> list[str]:
