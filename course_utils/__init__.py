@@ -12,8 +12,8 @@ Examples:
     0.31622776601683794
 """
 
-from .bounds import (glorot_std, he_std, he_uniform_limit, lecun_std, lecun_uniform_limit,
-                     normalized_xavier_limit, xavier_limit, xavier_std)
+from .bounds import (glorot_std, he_std, he_limit, lecun_std, lecun_limit,
+                     glorot_limit, xavier_limit, xavier_std)
 from .data import make_circles, make_spirals
 from .fans import (fan_in_and_fan_out, keras_shape_from_torch, receptive_field_size,
                    torch_shape_from_keras)
@@ -35,8 +35,8 @@ __all__ = [
     "xavier", "normalized_xavier", "glorot_uniform", "glorot_normal",
     "he_uniform", "he_normal", "lecun_uniform", "lecun_normal",
     "TRUNCATED_NORMAL_STD", "MODES", "DISTRIBUTIONS",
-    "xavier_limit", "xavier_std", "normalized_xavier_limit", "glorot_std",
-    "he_uniform_limit", "he_std", "lecun_uniform_limit", "lecun_std",
+    "xavier_limit", "xavier_std", "glorot_limit", "glorot_std",
+    "he_limit", "he_std", "lecun_limit", "lecun_std",
     "calculate_gain", "NONLINEARITIES",
     "SCHEMES", "Scheme", "CONSTANT_VALUE", "naming_table",
     "ACTIVATIONS", "activate", "activation_derivative", "draw_weights", "propagate",

@@ -20,8 +20,8 @@ import numpy as np
 
 from ._checks import check_fans
 
-__all__ = ["xavier_limit", "xavier_std", "normalized_xavier_limit", "glorot_std",
-           "he_uniform_limit", "he_std", "lecun_uniform_limit", "lecun_std"]
+__all__ = ["xavier_limit", "xavier_std", "glorot_limit", "glorot_std",
+           "he_limit", "he_std", "lecun_limit", "lecun_std"]
 
 
 def _one(name, fan, formula):
@@ -64,11 +64,11 @@ def xavier_std(fan_in):
     return _one("fan_in", fan_in, lambda n: 1.0 / np.sqrt(3.0 * n))
 
 
-def normalized_xavier_limit(fan_in, fan_out):
+def glorot_limit(fan_in, fan_out):
     r"""Return the Glorot uniform limit :math:`L = \sqrt{6}/\sqrt{n + m}`.
 
     Examples:
-        >>> normalized_xavier_limit(10, 20)
+        >>> glorot_limit(10, 20)
         0.44721359549995787
     """
     return _two(fan_in, fan_out, lambda n, m: math.sqrt(6.0) / np.sqrt(n + m))
@@ -84,11 +84,11 @@ def glorot_std(fan_in, fan_out):
     return _two(fan_in, fan_out, lambda n, m: np.sqrt(2.0 / (n + m)))
 
 
-def he_uniform_limit(fan_in):
+def he_limit(fan_in):
     r"""Return the He uniform limit :math:`L = \sqrt{6/n}` (ReLU, fan-in mode).
 
     Examples:
-        >>> round(he_uniform_limit(10), 4)
+        >>> round(he_limit(10), 4)
         0.7746
     """
     return _one("fan_in", fan_in, lambda n: np.sqrt(6.0 / n))
@@ -107,11 +107,11 @@ def he_std(fan_in):
     return _one("fan_in", fan_in, lambda n: np.sqrt(2.0 / n))
 
 
-def lecun_uniform_limit(fan_in):
+def lecun_limit(fan_in):
     r"""Return the LeCun uniform limit :math:`L = \sqrt{3/n}`.
 
     Examples:
-        >>> round(lecun_uniform_limit(3), 4)
+        >>> round(lecun_limit(3), 4)
         1.0
     """
     return _one("fan_in", fan_in, lambda n: np.sqrt(3.0 / n))

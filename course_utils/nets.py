@@ -328,7 +328,7 @@ class MLP:
     cross-entropy (computed from the logit, so it never overflows).
 
     Args:
-        sizes: layer widths, input first and 1 last, e.g. ``(2, 16, 16, 1)``.
+        widths: layer widths, input first and 1 last, e.g. ``(2, 16, 16, 1)``.
         scheme: how to draw the weights (name, Scheme or sampler).
         activation: hidden activation, one of :data:`ACTIVATIONS`.
         rng: Generator or seed for the weights.
@@ -343,25 +343,25 @@ class MLP:
         True
     """
 
-    def __init__(self, sizes, *, scheme: SchemeLike = "normalized_xavier",
+    def __init__(self, widths, *, scheme: SchemeLike = "normalized_xavier",
                  activation: str = "tanh", rng=None, bias: float = 0.0):
-        sizes = _check_widths(sizes)
-        if sizes[-1] != 1:
-            raise ValueError(f"sizes must end with 1 (one output logit), got {sizes!r}")
-        self.sizes = sizes
+        widths = _check_widths(widths)
+        if widths[-1] != 1:
+            raise ValueError(f"widths must end with 1 (one output logit), got {widths!r}")
+        self.widths = widths
         self.activation = check_choice("activation", activation, ACTIVATIONS)
         rng = check_rng(rng)
         bias = check_real("bias", bias)
         sampler = resolve_scheme(scheme)
         self.weights = [np.asarray(sampler((n, m), rng=rng, dtype=np.float64), dtype=np.float64)
-                        for n, m in zip(sizes[:-1], sizes[1:])]
-        self.biases = [np.full(m, bias) for m in sizes[1:]]
+                        for n, m in zip(widths[:-1], widths[1:])]
+        self.biases = [np.full(m, bias) for m in widths[1:]]
 
     # -- forward and backward
     def _check_xy(self, X, y=None):
         X = np.asarray(X, dtype=np.float64)
-        if X.ndim != 2 or X.shape[1] != self.sizes[0]:
-            raise ValueError(f"X must have shape (n_samples, {self.sizes[0]}), got {X.shape}")
+        if X.ndim != 2 or X.shape[1] != self.widths[0]:
+            raise ValueError(f"X must have shape (n_samples, {self.widths[0]}), got {X.shape}")
         if y is None:
             return X
         y = np.asarray(y, dtype=np.float64).reshape(-1)

@@ -43,8 +43,8 @@ def fit_many(nets: Sequence[MLP], X, y, *, epochs: int = 300, learning_rate: flo
     ``(k, fan_in, fan_out)``, so one batched matrix product serves them all.
 
     Args:
-        nets: MLPs with the same ``sizes`` and ``activation``.
-        X, y: training data ``(n_samples, sizes[0])`` and 0/1 labels.
+        nets: MLPs with the same ``widths`` and ``activation``.
+        X, y: training data ``(n_samples, widths[0])`` and 0/1 labels.
         epochs: number of gradient steps.
         learning_rate: step size, a finite number > 0.
         record_every: record loss and accuracy every this many steps.
@@ -73,9 +73,9 @@ def fit_many(nets: Sequence[MLP], X, y, *, epochs: int = 300, learning_rate: flo
     for net in nets:
         if not isinstance(net, MLP):
             raise TypeError(f"nets must be MLP instances, got {net!r}")
-        if net.sizes != first.sizes or net.activation != first.activation:
-            raise ValueError("every net must have the same sizes and activation; got "
-                             f"{first.sizes}/{first.activation} and {net.sizes}/{net.activation}")
+        if net.widths != first.widths or net.activation != first.activation:
+            raise ValueError("every net must have the same widths and activation; got "
+                             f"{first.widths}/{first.activation} and {net.widths}/{net.activation}")
     X, y = first._check_xy(X, y)
     epochs = check_positive_int("epochs", epochs)
     record_every = check_positive_int("record_every", record_every)
@@ -165,13 +165,13 @@ class Comparison:
     Attributes:
         schemes, activations: the names, in the order they were given.
         runs: mapping ``(scheme, activation) -> Run``.
-        sizes, epochs, learning_rate: the training set-up shared by every run.
+        widths, epochs, learning_rate: the training set-up shared by every run.
     """
 
     schemes: tuple
     activations: tuple
     runs: Mapping[tuple, Run]
-    sizes: tuple
+    widths: tuple
     epochs: int
     learning_rate: float
 
@@ -190,7 +190,7 @@ class Comparison:
 
 
 def compare_schemes(schemes: Iterable[str], activations: Iterable[str], X, y, *,
-                    sizes=(2, 16, 16, 1), epochs: int = 300, learning_rate: float = 0.5,
+                    widths=(2, 16, 16, 1), epochs: int = 300, learning_rate: float = 0.5,
                     record_every: int = 5, seed: int = 0) -> Comparison:
     """Train the same network once per (scheme, activation) pair and collect the results.
 
@@ -203,7 +203,7 @@ def compare_schemes(schemes: Iterable[str], activations: Iterable[str], X, y, *,
         schemes: names from :data:`~course_utils.SCHEMES`.
         activations: hidden activations, from :data:`~course_utils.nets.ACTIVATIONS`.
         X, y: training data and 0/1 labels.
-        sizes: layer widths, input first and 1 last.
+        widths: layer widths, input first and 1 last.
         epochs, learning_rate, record_every: as for :meth:`MLP.fit`.
         seed: the integer seed of every network's weights.
 
@@ -226,13 +226,13 @@ def compare_schemes(schemes: Iterable[str], activations: Iterable[str], X, y, *,
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     runs = {}
     for activation in activations:
-        nets = [MLP(sizes, scheme=s, activation=activation, rng=seed) for s in schemes]
+        nets = [MLP(widths, scheme=s, activation=activation, rng=seed) for s in schemes]
         spreads = [net.hidden_unit_spread(0) for net in nets]
         histories = fit_many(nets, X, y, epochs=epochs, learning_rate=learning_rate,
                              record_every=record_every)
         for s, net, history, spread in zip(schemes, nets, histories, spreads):
             runs[s, activation] = Run(s, activation, net, history, spread)
-    return Comparison(schemes, activations, runs, tuple(sizes), int(epochs), float(learning_rate))
+    return Comparison(schemes, activations, runs, tuple(widths), int(epochs), float(learning_rate))
 
 
 def decision_grid(net: MLP, X, *, resolution: int = 100, margin: float = 0.3):

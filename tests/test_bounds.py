@@ -11,8 +11,8 @@ import math
 import numpy as np
 import pytest
 
-from course_utils import (glorot_std, he_std, he_uniform_limit, lecun_std, lecun_uniform_limit,
-                          normalized_xavier_limit, xavier_limit, xavier_std)
+from course_utils import (glorot_std, he_std, he_limit, lecun_std, lecun_limit,
+                          glorot_limit, xavier_limit, xavier_std)
 
 N = np.arange(1, 101)            # the plots' x axis: 1..100 inputs
 M = 10                           # the normalized-xavier plot's fixed number of outputs
@@ -21,10 +21,10 @@ M = 10                           # the normalized-xavier plot's fixed number of 
 # ------------------------------------------------------- printed values, exactly
 def test_values_the_tutorial_printed_exactly():
     assert xavier_limit(10) == 0.31622776601683794
-    assert normalized_xavier_limit(10, 20) == 0.44721359549995787
+    assert glorot_limit(10, 20) == 0.44721359549995787
     assert he_std(10) == 0.4472135954999579
     # Two different floats, both printed by the tutorial: sqrt(6)/sqrt(30) and sqrt(2/10).
-    assert normalized_xavier_limit(10, 20) != he_std(10)
+    assert glorot_limit(10, 20) != he_std(10)
 
 
 def test_expected_sample_stds_of_the_tutorial():
@@ -32,15 +32,15 @@ def test_expected_sample_stds_of_the_tutorial():
     # 0.2581 and 0.4523 from 1000 unseeded draws; "close to 0.17" for normalized is wrong).
     assert round(xavier_std(10), 4) == 0.1826
     assert round(glorot_std(10, 20), 4) == 0.2582
-    assert glorot_std(10, 20) == pytest.approx(normalized_xavier_limit(10, 20) / math.sqrt(3),
+    assert glorot_std(10, 20) == pytest.approx(glorot_limit(10, 20) / math.sqrt(3),
                                                rel=1e-15)
     assert round(he_std(10), 4) == 0.4472
 
 
 def test_scalars_return_python_floats():
-    for value in (xavier_limit(10), xavier_std(10), normalized_xavier_limit(10, 20),
-                  glorot_std(10, 20), he_uniform_limit(10), he_std(10),
-                  lecun_uniform_limit(10), lecun_std(10), xavier_limit(np.int64(10)),
+    for value in (xavier_limit(10), xavier_std(10), glorot_limit(10, 20),
+                  glorot_std(10, 20), he_limit(10), he_std(10),
+                  lecun_limit(10), lecun_std(10), xavier_limit(np.int64(10)),
                   xavier_limit(10.0)):
         assert type(value) is float
 
@@ -49,32 +49,32 @@ def test_scalars_return_python_floats():
 def test_one_fan_helpers_match_their_formulas(n):
     assert xavier_limit(n) == 1.0 / math.sqrt(n)
     assert xavier_std(n) == pytest.approx(1.0 / math.sqrt(3 * n), rel=1e-15)
-    assert he_uniform_limit(n) == pytest.approx(math.sqrt(6.0 / n), rel=1e-15)
+    assert he_limit(n) == pytest.approx(math.sqrt(6.0 / n), rel=1e-15)
     assert he_std(n) == math.sqrt(2.0 / n)
-    assert lecun_uniform_limit(n) == pytest.approx(math.sqrt(3.0 / n), rel=1e-15)
+    assert lecun_limit(n) == pytest.approx(math.sqrt(3.0 / n), rel=1e-15)
     assert lecun_std(n) == pytest.approx(math.sqrt(1.0 / n), rel=1e-15)
     # A uniform U[-L, L] has std L / sqrt(3).
     assert xavier_std(n) == pytest.approx(xavier_limit(n) / math.sqrt(3), rel=1e-15)
-    assert he_std(n) == pytest.approx(he_uniform_limit(n) / math.sqrt(3), rel=1e-15)
-    assert lecun_std(n) == pytest.approx(lecun_uniform_limit(n) / math.sqrt(3), rel=1e-15)
+    assert he_std(n) == pytest.approx(he_limit(n) / math.sqrt(3), rel=1e-15)
+    assert lecun_std(n) == pytest.approx(lecun_limit(n) / math.sqrt(3), rel=1e-15)
 
 
 @pytest.mark.parametrize("n, m", [(1, 1), (3, 2), (10, 20), (784, 10), (400, 600)])
 def test_two_fan_helpers_match_their_formulas(n, m):
-    assert normalized_xavier_limit(n, m) == math.sqrt(6.0) / math.sqrt(n + m)
+    assert glorot_limit(n, m) == math.sqrt(6.0) / math.sqrt(n + m)
     assert glorot_std(n, m) == math.sqrt(2.0 / (n + m))
-    assert glorot_std(n, m) == pytest.approx(normalized_xavier_limit(n, m) / math.sqrt(3),
+    assert glorot_std(n, m) == pytest.approx(glorot_limit(n, m) / math.sqrt(3),
                                              rel=1e-15)
-    assert normalized_xavier_limit(n, m) == normalized_xavier_limit(m, n)
+    assert glorot_limit(n, m) == glorot_limit(m, n)
 
 
 # ------------------------------------------------------- vectorised, n = 1..100
 @pytest.mark.parametrize("helper, formula", [
     (xavier_limit, lambda n: 1.0 / math.sqrt(n)),
     (xavier_std, lambda n: 1.0 / math.sqrt(3.0 * n)),
-    (he_uniform_limit, lambda n: math.sqrt(6.0 / n)),
+    (he_limit, lambda n: math.sqrt(6.0 / n)),
     (he_std, lambda n: math.sqrt(2.0 / n)),
-    (lecun_uniform_limit, lambda n: math.sqrt(3.0 / n)),
+    (lecun_limit, lambda n: math.sqrt(3.0 / n)),
     (lecun_std, lambda n: math.sqrt(1.0 / n)),
 ])
 @pytest.mark.parametrize("fans", [N, N.tolist(), N.astype(float)])
@@ -88,7 +88,7 @@ def test_vectorised_one_fan_helpers(helper, formula, fans):
 
 
 @pytest.mark.parametrize("helper, formula", [
-    (normalized_xavier_limit, lambda n, m: math.sqrt(6.0) / math.sqrt(n + m)),
+    (glorot_limit, lambda n, m: math.sqrt(6.0) / math.sqrt(n + m)),
     (glorot_std, lambda n, m: math.sqrt(2.0 / (n + m))),
 ])
 def test_vectorised_two_fan_helpers(helper, formula):
@@ -104,7 +104,7 @@ def test_vectorised_two_fan_helpers(helper, formula):
 def test_two_fan_helpers_refuse_unbroadcastable_shapes():
     with pytest.raises(ValueError, match=r"fan_in and fan_out must have broadcastable shapes, "
                                          r"got \(3,\) and \(2,\)"):
-        normalized_xavier_limit([1, 2, 3], [1, 2])
+        glorot_limit([1, 2, 3], [1, 2])
 
 
 # ------------------------------------------------------- the errata numbers
@@ -125,7 +125,7 @@ def test_errata_he_std_is_not_0_1_at_20_inputs():
 
 def test_errata_normalized_xavier_plot_bound():
     # MLM plotted 1/sqrt(n + m); its own formula is sqrt(6)/sqrt(n + m) (erratum 11).
-    bounds = normalized_xavier_limit(N, M)
+    bounds = glorot_limit(N, M)
     assert round(float(bounds[0]), 3) == 0.739            # n = 1, m = 10
     assert round(float(bounds[-1]), 3) == 0.234           # n = 100, m = 10
     buggy = 1.0 / np.sqrt(N + M)
@@ -135,8 +135,8 @@ def test_errata_normalized_xavier_plot_bound():
 
 
 # ------------------------------------------------------- bad input
-ONE_FAN = [xavier_limit, xavier_std, he_uniform_limit, he_std, lecun_uniform_limit, lecun_std]
-TWO_FANS = [normalized_xavier_limit, glorot_std]
+ONE_FAN = [xavier_limit, xavier_std, he_limit, he_std, lecun_limit, lecun_std]
+TWO_FANS = [glorot_limit, glorot_std]
 
 
 @pytest.mark.parametrize("helper", ONE_FAN)
@@ -155,7 +155,7 @@ def test_one_fan_helpers_refuse_bools_and_non_numbers(helper, fan):
         helper(fan)
 
 
-@pytest.mark.parametrize("helper", ONE_FAN + [lambda n: normalized_xavier_limit(n, 3)])
+@pytest.mark.parametrize("helper", ONE_FAN + [lambda n: glorot_limit(n, 3)])
 def test_helpers_refuse_empty_arrays(helper):
     with pytest.raises(ValueError, match=r"fan_in must not be empty"):
         helper([])

@@ -401,7 +401,7 @@ def test_mlp_construction():
 
 
 @pytest.mark.parametrize("call, error, pattern", [
-    (lambda X, y: MLP((2, 16, 2)), ValueError, r"sizes must end with 1 \(one output logit\), "
+    (lambda X, y: MLP((2, 16, 2)), ValueError, r"widths must end with 1 \(one output logit\), "
                                                r"got \(2, 16, 2\)"),
     (lambda X, y: MLP((2,)), ValueError, r"widths must list at least an input and an output"),
     (lambda X, y: MLP((2, 0, 1)), ValueError, r"widths\[i\] must be a positive integer, got 0"),

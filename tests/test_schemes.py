@@ -116,7 +116,7 @@ def test_records_theory_matches_bounds_helpers():
     assert SCHEMES["normalized_xavier"].limit(n, m) == 0.44721359549995787
     assert SCHEMES["he_normal"].std(n, m) == 0.4472135954999579
     assert SCHEMES["glorot_normal"].std(n, m) == cu.glorot_std(n, m)
-    assert SCHEMES["he_uniform"].limit(n, m) == cu.he_uniform_limit(n)
+    assert SCHEMES["he_uniform"].limit(n, m) == cu.he_limit(n)
     assert SCHEMES["lecun_normal"].std(n, m) == cu.lecun_std(n)
     assert SCHEMES["random_normal"].std(n, m) == 1.0
     assert SCHEMES["random_uniform"].limit(n, m) == 1.0 and SCHEMES["random_uniform"].mean == 0.5

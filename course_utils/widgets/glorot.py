@@ -137,7 +137,7 @@ def glorot_panel(*, fan_in: int = 10, fan_out: int = 20, min_fan: int = 4, max_f
         bars.set_data(counts / (w.size * (edges[1] - edges[0])), edges)
         bars.set_color(_COLORS[form])
         density.set_ydata(_density(form, x, std))
-        limit = bounds.normalized_xavier_limit(fan_in, fan_out)
+        limit = bounds.glorot_limit(fan_in, fan_out)
         for line, value in zip(limit_lines, (-limit, limit)):
             line.set_xdata([value, value])
         variance = std ** 2

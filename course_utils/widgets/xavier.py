@@ -97,7 +97,7 @@ def xavier_panel(*, fan_in: int = 10, fan_out: int = 20, max_fan_in: int = 100,
         density.set_data([-limit, -limit, limit, limit], [0.0, height, height, 0.0])
         for line, x in zip(limit_lines, (-limit, limit)):
             line.set_xdata([x, x])
-        glorot = bounds.normalized_xavier_limit(fan_in, fan_out)
+        glorot = bounds.glorot_limit(fan_in, fan_out)
         for line, x in zip(glorot_lines, (-glorot, glorot)):
             line.set_xdata([x, x])
         current.set_data([fan_in, fan_in], [-limit, limit])
