@@ -3,6 +3,8 @@
 The numerical core (this namespace) needs only numpy. The figure recipes
 (:mod:`course_utils.plots`) and the slider panels (:mod:`course_utils.widgets`)
 import matplotlib and ipywidgets when they are imported themselves.
+:mod:`course_utils.mean_field` predicts, layer by layer, what
+:func:`~course_utils.nets.propagate` measures (Poole et al. 2016; Schoenholz et al. 2017).
 
 Examples:
     >>> import course_utils as cu
@@ -25,6 +27,9 @@ from .initializers import (DISTRIBUTIONS, MODES, TRUNCATED_NORMAL_STD, constant,
 from .nets import (ACTIVATIONS, MLP, Propagation, activate, activation_derivative,
                    draw_weights, propagate, signal_propagation)
 from .schemes import CONSTANT_VALUE, SCHEMES, Scheme, naming_table
+from . import mean_field
+from .mean_field import (LayerProfile, backward_gain, critical_weight_var, fixed_point,
+                         layer_profile, second_moment_weight_var)
 
 __version__ = "0.1.0"
 
@@ -42,4 +47,6 @@ __all__ = [
     "ACTIVATIONS", "activate", "activation_derivative", "draw_weights", "propagate",
     "signal_propagation", "Propagation", "MLP",
     "make_circles", "make_spirals",
+    "mean_field", "fixed_point", "backward_gain", "critical_weight_var",
+    "second_moment_weight_var", "layer_profile", "LayerProfile",
 ]
