@@ -14,7 +14,7 @@ Examples:
     0.31622776601683794
 """
 
-from .bounds import (glorot_std, he_std, he_limit, lecun_std, lecun_limit,
+from .bounds import (FAMILIES, glorot_std, he_std, he_limit, lecun_std, lecun_limit,
                      glorot_limit, xavier_limit, xavier_std)
 from .data import make_circles, make_spirals
 from .fans import (fan_in_and_fan_out, keras_shape_from_torch, receptive_field_size,
@@ -26,7 +26,7 @@ from .initializers import (DISTRIBUTIONS, MODES, TRUNCATED_NORMAL_STD, constant,
                            random_uniform, variance_scaling, xavier, zeros)
 from .nets import (ACTIVATIONS, MLP, Propagation, activate, activation_derivative,
                    draw_weights, propagate, signal_propagation)
-from .schemes import CONSTANT_VALUE, SCHEMES, Scheme, naming_table
+from .schemes import CONSTANT_VALUE, GUIDE, SCHEMES, Scheme, naming_table
 from . import mean_field
 from .mean_field import (LayerProfile, backward_gain, critical_weight_var, fixed_point,
                          layer_profile, second_moment_weight_var)
@@ -40,10 +40,10 @@ __all__ = [
     "xavier", "normalized_xavier", "glorot_uniform", "glorot_normal",
     "he_uniform", "he_normal", "lecun_uniform", "lecun_normal",
     "TRUNCATED_NORMAL_STD", "MODES", "DISTRIBUTIONS",
-    "xavier_limit", "xavier_std", "glorot_limit", "glorot_std",
+    "FAMILIES", "xavier_limit", "xavier_std", "glorot_limit", "glorot_std",
     "he_limit", "he_std", "lecun_limit", "lecun_std",
     "calculate_gain", "NONLINEARITIES",
-    "SCHEMES", "Scheme", "CONSTANT_VALUE", "naming_table",
+    "SCHEMES", "Scheme", "GUIDE", "CONSTANT_VALUE", "naming_table",
     "ACTIVATIONS", "activate", "activation_derivative", "draw_weights", "propagate",
     "signal_propagation", "Propagation", "MLP",
     "make_circles", "make_spirals",

@@ -15,22 +15,42 @@ draws fall outside one std).
 from __future__ import annotations
 
 import math
+from types import MappingProxyType
 
 import numpy as np
 
 from ._checks import check_fans
 
-__all__ = ["xavier_limit", "xavier_std", "glorot_limit", "glorot_std",
+__all__ = ["FAMILIES", "scaled_std", "scaled_limit",
+           "xavier_limit", "xavier_std", "glorot_limit", "glorot_std",
            "he_limit", "he_std", "lecun_limit", "lecun_std"]
 
+#: ``scale`` and ``mode`` of each fan-scaled family in the sense of
+#: :func:`~course_utils.variance_scaling`, :math:`\operatorname{Var}[w] = \text{scale}/n_\text{mode}`:
+#: Xavier is Glorot & Bengio (2010) eq. 1, Glorot their eq. 16, He et al. (2015)
+#: eq. 10 (ReLU), LeCun et al. (1998). The samplers, the helpers below and
+#: :data:`~course_utils.SCHEMES` all read their constants from here.
+FAMILIES = MappingProxyType({
+    "xavier": MappingProxyType({"scale": 1.0 / 3.0, "mode": "fan_in"}),
+    "glorot": MappingProxyType({"scale": 1.0, "mode": "fan_avg"}),
+    "he": MappingProxyType({"scale": 2.0, "mode": "fan_in"}),
+    "lecun": MappingProxyType({"scale": 1.0, "mode": "fan_in"}),
+})
 
-def _one(name, fan, formula):
-    values, scalar = check_fans(name, fan)
-    out = formula(values)
-    return float(out) if scalar else out
+
+def _mode_fan(mode, n, m):
+    """Return ``(d, d * n_mode)`` with ``d * n_mode`` an integer sum of fans (d = 2 for fan_avg)."""
+    if mode == "fan_in":
+        return 1.0, n
+    if mode == "fan_out":
+        return 1.0, m
+    return 2.0, n + m
 
 
-def _two(fan_in, fan_out, formula):
+def _scaled(fan_in, fan_out, scale, mode, formula):
+    if mode == "fan_in" and fan_out is None:
+        n, scalar = check_fans("fan_in", fan_in)
+        return _finish(formula(scale, *_mode_fan(mode, n, None)), scalar)
     n, n_scalar = check_fans("fan_in", fan_in)
     m, m_scalar = check_fans("fan_out", fan_out)
     try:
@@ -38,8 +58,39 @@ def _two(fan_in, fan_out, formula):
     except ValueError:
         raise ValueError(f"fan_in and fan_out must have broadcastable shapes, "
                          f"got {np.shape(fan_in)} and {np.shape(fan_out)}") from None
-    out = formula(n, m)
-    return float(out) if (n_scalar and m_scalar) else out
+    return _finish(formula(scale, *_mode_fan(mode, n, m)), n_scalar and m_scalar)
+
+
+def _finish(out, scalar):
+    return float(out) if scalar else out
+
+
+def scaled_std(fan_in, fan_out=None, *, scale, mode):
+    r"""Return the std :math:`\sqrt{\text{scale}/n_\text{mode}}` of :func:`~course_utils.variance_scaling`.
+
+    The same for its uniform and normal forms (the truncated normal is widened
+    to keep it). ``fan_out`` may be left out when ``mode="fan_in"``.
+
+    Examples:
+        >>> scaled_std(10, 20, scale=1.0, mode="fan_avg") == glorot_std(10, 20)
+        True
+    """
+    return _scaled(fan_in, fan_out, scale, mode, lambda c, d, nd: np.sqrt(c * d / nd))
+
+
+def scaled_limit(fan_in, fan_out=None, *, scale, mode):
+    r"""Return the half-width :math:`L = \sqrt{3\,\text{scale}/n_\text{mode}}` of the uniform form.
+
+    Written :math:`\sqrt{3\,\text{scale}\,d}/\sqrt{d\,n_\text{mode}}` (``d = 2`` for
+    ``fan_avg``), the MachineLearningMastery tutorial's expressions, so that its
+    printed values come out to the last digit.
+
+    Examples:
+        >>> scaled_limit(10, 20, scale=1.0, mode="fan_avg")
+        0.44721359549995787
+    """
+    return _scaled(fan_in, fan_out, scale, mode,
+                   lambda c, d, nd: math.sqrt(3.0 * c * d) / np.sqrt(nd))
 
 
 def xavier_limit(fan_in):
@@ -51,7 +102,7 @@ def xavier_limit(fan_in):
         >>> xavier_limit([1, 4, 100])
         array([1. , 0.5, 0.1])
     """
-    return _one("fan_in", fan_in, lambda n: 1.0 / np.sqrt(n))
+    return scaled_limit(fan_in, **FAMILIES["xavier"])
 
 
 def xavier_std(fan_in):
@@ -61,7 +112,7 @@ def xavier_std(fan_in):
         >>> round(xavier_std(10), 4)
         0.1826
     """
-    return _one("fan_in", fan_in, lambda n: 1.0 / np.sqrt(3.0 * n))
+    return scaled_std(fan_in, **FAMILIES["xavier"])
 
 
 def glorot_limit(fan_in, fan_out):
@@ -71,7 +122,7 @@ def glorot_limit(fan_in, fan_out):
         >>> glorot_limit(10, 20)
         0.44721359549995787
     """
-    return _two(fan_in, fan_out, lambda n, m: math.sqrt(6.0) / np.sqrt(n + m))
+    return scaled_limit(fan_in, fan_out, **FAMILIES["glorot"])
 
 
 def glorot_std(fan_in, fan_out):
@@ -81,7 +132,7 @@ def glorot_std(fan_in, fan_out):
         >>> round(glorot_std(10, 20), 4)
         0.2582
     """
-    return _two(fan_in, fan_out, lambda n, m: np.sqrt(2.0 / (n + m)))
+    return scaled_std(fan_in, fan_out, **FAMILIES["glorot"])
 
 
 def he_limit(fan_in):
@@ -91,7 +142,7 @@ def he_limit(fan_in):
         >>> round(he_limit(10), 4)
         0.7746
     """
-    return _one("fan_in", fan_in, lambda n: np.sqrt(6.0 / n))
+    return scaled_limit(fan_in, **FAMILIES["he"])
 
 
 def he_std(fan_in):
@@ -104,7 +155,7 @@ def he_std(fan_in):
         >>> he_std(10)
         0.4472135954999579
     """
-    return _one("fan_in", fan_in, lambda n: np.sqrt(2.0 / n))
+    return scaled_std(fan_in, **FAMILIES["he"])
 
 
 def lecun_limit(fan_in):
@@ -114,7 +165,7 @@ def lecun_limit(fan_in):
         >>> round(lecun_limit(3), 4)
         1.0
     """
-    return _one("fan_in", fan_in, lambda n: np.sqrt(3.0 / n))
+    return scaled_limit(fan_in, **FAMILIES["lecun"])
 
 
 def lecun_std(fan_in):
@@ -124,4 +175,4 @@ def lecun_std(fan_in):
         >>> lecun_std(100)
         0.1
     """
-    return _one("fan_in", fan_in, lambda n: np.sqrt(1.0 / n))
+    return scaled_std(fan_in, **FAMILIES["lecun"])

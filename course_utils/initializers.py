@@ -31,6 +31,7 @@ import numpy as np
 
 from ._checks import (check_choice, check_dtype, check_real, check_rng,
                       check_shape)
+from .bounds import FAMILIES
 from .fans import fan_in_and_fan_out
 
 __all__ = [
@@ -323,7 +324,7 @@ def _normal_distribution(truncated) -> str:
 
 def _relu_family_scale(negative_slope) -> float:
     slope = check_real("negative_slope", negative_slope)
-    scale = 2.0 / (1.0 + slope * slope)
+    scale = FAMILIES["he"]["scale"] / (1.0 + slope * slope)
     if scale == 0.0:   # slope**2 overflowed: blame the argument the caller gave
         raise ValueError(f"negative_slope is too large: 2 / (1 + negative_slope**2) "
                          f"underflows to 0, got {negative_slope!r}")
@@ -363,8 +364,8 @@ def xavier(shape, *, rng=None, dtype=np.float64) -> np.ndarray:
         >>> bool(abs(w).max() <= 1 / 10 ** 0.5), round(float(w.std()), 3)  # 1/sqrt(30)
         (True, 0.183)
     """
-    return variance_scaling(shape, scale=1.0 / 3.0, mode="fan_in",
-                            distribution="uniform", rng=rng, dtype=dtype)
+    return variance_scaling(shape, **FAMILIES["xavier"], distribution="uniform", rng=rng,
+                            dtype=dtype)
 
 
 def normalized_xavier(shape, *, rng=None, dtype=np.float64) -> np.ndarray:
@@ -398,8 +399,8 @@ def normalized_xavier(shape, *, rng=None, dtype=np.float64) -> np.ndarray:
         >>> w.shape, bool(abs(w).max() <= 0.4473)
         ((10, 20), True)
     """
-    return variance_scaling(shape, scale=1.0, mode="fan_avg",
-                            distribution="uniform", rng=rng, dtype=dtype)
+    return variance_scaling(shape, **FAMILIES["glorot"], distribution="uniform", rng=rng,
+                            dtype=dtype)
 
 
 #: The name Keras and PyTorch use for :func:`normalized_xavier`.
@@ -437,7 +438,7 @@ def glorot_normal(shape, *, truncated=False, rng=None, dtype=np.float64) -> np.n
         >>> round(float(w.std()), 3), bool(abs(w).max() <= 2 * 0.05 / 0.8796)
         (0.05, True)
     """
-    return variance_scaling(shape, scale=1.0, mode="fan_avg",
+    return variance_scaling(shape, **FAMILIES["glorot"],
                             distribution=_normal_distribution(truncated), rng=rng, dtype=dtype)
 
 
@@ -541,8 +542,8 @@ def lecun_uniform(shape, *, rng=None, dtype=np.float64) -> np.ndarray:
         >>> round(float(w.std()), 3)
         0.1
     """
-    return variance_scaling(shape, scale=1.0, mode="fan_in",
-                            distribution="uniform", rng=rng, dtype=dtype)
+    return variance_scaling(shape, **FAMILIES["lecun"], distribution="uniform", rng=rng,
+                            dtype=dtype)
 
 
 def lecun_normal(shape, *, truncated=False, rng=None, dtype=np.float64) -> np.ndarray:
@@ -571,5 +572,5 @@ def lecun_normal(shape, *, truncated=False, rng=None, dtype=np.float64) -> np.nd
         >>> round(float(w.std()), 3)
         0.1
     """
-    return variance_scaling(shape, scale=1.0, mode="fan_in",
+    return variance_scaling(shape, **FAMILIES["lecun"],
                             distribution=_normal_distribution(truncated), rng=rng, dtype=dtype)

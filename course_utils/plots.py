@@ -13,6 +13,8 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from .schemes import SCHEMES
+
 __all__ = ["COURSE_STYLE", "use_course_style", "panel_figure", "bound_errorbars",
            "WeightHistogram", "LayerCurves", "scheme_color"]
 
@@ -35,14 +37,6 @@ COURSE_STYLE = {
     "legend.frameon": False,
 }
 
-_PALETTE = {
-    "zeros": "#7f7f7f", "constant": "#bcbd22", "random_normal": "#8c564b",
-    "random_uniform": "#e377c2", "xavier": "#1f77b4", "normalized_xavier": "#ff7f0e",
-    "glorot_normal": "#d62728", "he_uniform": "#2ca02c", "he_normal": "#17becf",
-    "lecun_uniform": "#9467bd", "lecun_normal": "#aec7e8",
-}
-
-
 def use_course_style() -> None:
     """Apply :data:`COURSE_STYLE` to matplotlib's rcParams (call once in the setup cell).
 
@@ -62,8 +56,10 @@ def use_course_style() -> None:
 
 
 def scheme_color(name: str) -> str:
-    """A fixed colour per scheme, so that a scheme looks the same in every notebook."""
-    return _PALETTE.get(name, "#333333")
+    """The scheme's colour (:attr:`Scheme.color <course_utils.schemes.Scheme.color>`), the same
+    in every notebook; dark grey for a name that is not in :data:`~course_utils.SCHEMES`."""
+    scheme = SCHEMES.get(name)
+    return "#333333" if scheme is None else scheme.color
 
 
 def panel_figure(nrows: int = 1, ncols: int = 1, *, figsize=(8.0, 3.2), dpi: int = 90, **kwargs):

@@ -25,8 +25,9 @@ from typing import Callable, Mapping, Optional
 import numpy as np
 
 from . import bounds, initializers
+from .bounds import FAMILIES
 
-__all__ = ["Scheme", "SCHEMES", "CONSTANT_VALUE", "naming_table"]
+__all__ = ["Scheme", "SCHEMES", "GUIDE", "CONSTANT_VALUE", "naming_table"]
 
 #: The value the course's "constant" scheme uses (any constant shows the same failure).
 CONSTANT_VALUE = 0.5
@@ -41,123 +42,209 @@ MLM = "MachineLearningMastery"
 GFG = "GeeksforGeeks"
 AV = "Analytics Vidhya"
 
+_KINDS = {"constant": "constant", "uniform": "uniform",
+          "untruncated_normal": "normal", "truncated_normal": "normal"}
+
 
 @dataclass(frozen=True)
 class Scheme:
-    """An initialization scheme and everything the course says about it.
+    r"""An initialization scheme and everything the course says about it.
+
+    A record is given by keyword the three numbers of
+    :func:`~course_utils.variance_scaling` (``scale``, ``mode``,
+    ``distribution``) plus its mean; the std, the limit, the density and
+    whether it depends on the fans are derived from them:
+
+    .. math::
+        \operatorname{Var}[w] = \frac{\text{scale}}{n_\text{mode}}
+        \quad(\text{or } \text{scale} \text{ itself when } \text{mode} \text{ is None}).
 
     Attributes:
         name: the course's name (the key in :data:`SCHEMES`).
         title: a human-readable title.
-        distribution: ``"constant"``, ``"normal"``, ``"uniform"``.
-        sampler: the ``course_utils`` function that draws the weights.
-        std: theoretical weight std as a function ``(fan_in, fan_out)``.
-        limit: for uniform schemes, the half-width or upper end as a function
-            ``(fan_in, fan_out)``; ``None`` for the others.
-        mean: the weights' theoretical mean.
+        sampler: the ``course_utils`` function that draws the weights
+            (``sampler(shape, *, rng, dtype, **kwargs)``).
+        distribution: ``"constant"``, ``"uniform"``, ``"untruncated_normal"`` or
+            ``"truncated_normal"`` (the last three as in :func:`~course_utils.variance_scaling`).
+        scale: the variance numerator (0 for the constant schemes).
+        mode: ``"fan_in"``, ``"fan_out"``, ``"fan_avg"``, or ``None`` for a spread
+            that ignores the layer's size.
+        mean: the weights' mean.
+        color: the scheme's colour in every figure (see :func:`course_utils.plots.scheme_color`).
+        paper: where it comes from, or ``None`` for the baselines no paper proposes.
+        note: a remark shown beside the paper (why there is none, which equation).
+        keras, torch: the Keras initializer class and the ``torch.nn.init`` function,
+            or ``None`` where the framework has no such name.
+        keras_note, torch_note: a remark on the framework name (its default, its form).
         activations: the activations the scheme is meant for (empty: none).
-        paper: where it comes from.
-        keras: the Keras initializer class.
-        torch: the ``torch.nn.init`` function.
+        guide_for: the activations for which the course's decision guide (notebook 07,
+            :data:`GUIDE`) picks this scheme.
         article_names: the names the source articles give it.
         kwargs: extra keyword arguments the sampler is called with.
     """
 
     name: str
     title: str
-    distribution: str
     sampler: Callable[..., np.ndarray]
-    std: Callable[[int, int], float]
-    limit: Optional[Callable[[int, int], float]]
-    mean: float
-    activations: tuple[str, ...]
-    paper: str
-    keras: str
-    torch: str
+    distribution: str
+    scale: float
+    mode: Optional[str] = None
+    mean: float = 0.0
+    color: str = "#333333"
+    paper: Optional[str] = None
+    note: str = ""
+    keras: Optional[str] = None
+    keras_note: str = ""
+    torch: Optional[str] = None
+    torch_note: str = ""
+    activations: tuple[str, ...] = ()
+    guide_for: tuple[str, ...] = ()
     article_names: Mapping[str, str] = field(default_factory=dict)
     kwargs: Mapping[str, object] = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.distribution not in _KINDS:
+            raise ValueError(f"distribution must be one of {', '.join(_KINDS)}; "
+                             f"got {self.distribution!r}")
+        if self.mode not in (None, *initializers.MODES):
+            raise ValueError(f"mode must be None or one of {', '.join(initializers.MODES)}; "
+                             f"got {self.mode!r}")
+        if (self.distribution == "constant") != (self.scale == 0.0):
+            raise ValueError(f"scale must be 0 exactly for a constant scheme, got {self.scale!r}")
+
+    @property
+    def kind(self) -> str:
+        """``"constant"``, ``"uniform"`` or ``"normal"`` (truncated or not)."""
+        return _KINDS[self.distribution]
+
+    @property
+    def fan_scaled(self) -> bool:
+        """Whether the spread depends on the layer's fans (it does when ``mode`` is set)."""
+        return self.mode is not None
+
+    def std(self, fan_in, fan_out):
+        """Theoretical weight std for a layer with these fans (numbers or arrays)."""
+        if self.fan_scaled:
+            return bounds.scaled_std(fan_in, fan_out, scale=self.scale, mode=self.mode)
+        return _broadcast(math.sqrt(self.scale), fan_in, fan_out)
+
+    def limit(self, fan_in, fan_out):
+        """For a uniform scheme, the upper end ``mean + L`` of its range; ``None`` otherwise."""
+        if self.kind != "uniform":
+            return None
+        if self.fan_scaled:
+            half = bounds.scaled_limit(fan_in, fan_out, scale=self.scale, mode=self.mode)
+        else:
+            half = _broadcast(math.sqrt(3.0 * self.scale), fan_in, fan_out)
+        return self.mean + half
 
     def sample(self, shape, *, rng=None, dtype=np.float64) -> np.ndarray:
         """Draw weights of ``shape`` with this scheme (see :attr:`sampler`)."""
         return self.sampler(shape, rng=rng, dtype=dtype, **self.kwargs)
 
-    def pdf(self, x, fan_in: int, fan_out: int) -> np.ndarray:
+    def pdf(self, x, fan_in: int, fan_out: int) -> Optional[np.ndarray]:
         """Theoretical density of the weights at ``x`` (``None`` for constant schemes).
 
         Uniform schemes span ``[2 * mean - limit, limit]`` (``[-L, L]`` when
-        centred); normal schemes are the untruncated normal with :attr:`std`.
+        centred); untruncated normals are the normal with :meth:`std`; a
+        truncated normal is the normal of std ``std / TRUNCATED_NORMAL_STD``
+        cut at two of its stds and renormalized.
         """
         x = np.asarray(x, dtype=float)
-        if self.distribution == "constant":
+        if self.kind == "constant":
             return None
-        if self.distribution == "uniform":
+        if self.kind == "uniform":
             high = self.limit(fan_in, fan_out)
             low = 2.0 * self.mean - high
             return np.where((x >= low) & (x <= high), 1.0 / (high - low), 0.0)
         std = self.std(fan_in, fan_out)
-        return np.exp(-0.5 * ((x - self.mean) / std) ** 2) / (std * math.sqrt(2.0 * math.pi))
+        if self.distribution == "untruncated_normal":
+            return np.exp(-0.5 * ((x - self.mean) / std) ** 2) / (std * math.sqrt(2.0 * math.pi))
+        wide = std / initializers.TRUNCATED_NORMAL_STD
+        z = (x - self.mean) / wide
+        inside = np.abs(z) <= 2.0
+        return np.where(inside, np.exp(-0.5 * z ** 2) / (wide * math.sqrt(2.0 * math.pi)
+                                                         * initializers._MASS_2), 0.0)
 
-    @property
-    def fan_scaled(self) -> bool:
-        """Whether the spread depends on the layer's fans."""
-        return self.std(1, 1) != self.std(100, 100)
 
-
-def _const(value):
-    return lambda fan_in, fan_out: value
+def _broadcast(value, fan_in, fan_out):
+    shape = np.broadcast_shapes(np.shape(fan_in), np.shape(fan_out))
+    return value if shape == () else np.full(shape, value)
 
 
 _RECORDS = [
-    Scheme("zeros", "Zeros", "constant", initializers.zeros, _const(0.0), None, 0.0, (),
-           "(none: the baseline every text warns against)", "Zeros", "zeros_",
-           {GFG: "zero initialization", AV: "zero initialization"}),
-    Scheme("constant", f"Constant ({CONSTANT_VALUE})", "constant", initializers.constant,
-           _const(0.0), None, CONSTANT_VALUE, (),
-           "(none)", "Constant", "constant_", {GFG: "constant initialization"},
-           {"value": CONSTANT_VALUE}),
-    Scheme("random_normal", "Random normal N(0, 1)", "normal", initializers.random_normal,
-           _const(1.0), None, 0.0, (), "(none: fixed std, blind to the layer size)",
-           "RandomNormal (default stddev 0.05)", "normal_",
-           {GFG: "random normal", AV: "random initialization (randn)"}),
-    Scheme("random_uniform", "Random uniform U[0, 1]", "uniform", initializers.random_uniform,
-           _const(1.0 / math.sqrt(12.0)), _const(1.0), 0.5, (),
-           "(none: fixed range, not even centred on zero)",
-           "RandomUniform (default [-0.05, 0.05])", "uniform_",
-           {GFG: "random uniform"}),
-    Scheme("xavier", "Xavier, the 1/sqrt(n) uniform", "uniform", initializers.xavier,
-           lambda n, m: bounds.xavier_std(n), lambda n, m: bounds.xavier_limit(n), 0.0,
-           ("tanh", "sigmoid"), _GLOROT_2010 + ", eq. 1 (the 'standard' heuristic)",
-           "(none; LecunUniform is sqrt(3/n))", "(PyTorch's nn.Linear default)",
-           {MLM: "xavier"}),
-    Scheme("normalized_xavier", "Normalized Xavier (Glorot uniform)", "uniform",
-           initializers.normalized_xavier,
-           bounds.glorot_std, bounds.glorot_limit, 0.0,
-           ("tanh", "sigmoid", "linear"), _GLOROT_2010 + ", eq. 16",
-           "GlorotUniform", "xavier_uniform_",
-           {MLM: "normalized xavier", GFG: "Xavier/Glorot initialization"}),
-    Scheme("glorot_normal", "Glorot normal", "normal", initializers.glorot_normal,
-           bounds.glorot_std, None, 0.0, ("tanh", "sigmoid", "linear"), _GLOROT_2010,
-           "GlorotNormal (truncated)", "xavier_normal_",
-           {GFG: "normalized Xavier (with the wrong std)", AV: "the sqrt(2/(n_in+n_out)) heuristic"}),
-    Scheme("he_uniform", "He uniform", "uniform", initializers.he_uniform,
-           lambda n, m: bounds.he_std(n), lambda n, m: bounds.he_limit(n), 0.0,
-           ("relu", "leaky_relu"), _HE_2015, "HeUniform", "kaiming_uniform_",
-           {GFG: "He uniform"}),
-    Scheme("he_normal", "He normal", "normal", initializers.he_normal,
-           lambda n, m: bounds.he_std(n), None, 0.0, ("relu", "leaky_relu"),
-           _HE_2015 + ", eq. 10", "HeNormal (truncated)", "kaiming_normal_",
-           {MLM: "he", GFG: "He normal", AV: "He initialization"}),
-    Scheme("lecun_uniform", "LeCun uniform", "uniform", initializers.lecun_uniform,
-           lambda n, m: bounds.lecun_std(n), lambda n, m: bounds.lecun_limit(n), 0.0,
-           ("selu", "linear"), _LECUN_1998, "LecunUniform", "(kaiming_uniform_, linear gain)"),
-    Scheme("lecun_normal", "LeCun normal", "normal", initializers.lecun_normal,
-           lambda n, m: bounds.lecun_std(n), None, 0.0, ("selu", "linear"), _LECUN_1998,
-           "LecunNormal (truncated)", "(kaiming_normal_, linear gain)",
-           {AV: "Xavier initialization (mislabelled)"}),
+    Scheme(name="zeros", title="Zeros", sampler=initializers.zeros,
+           distribution="constant", scale=0.0, color="#7f7f7f",
+           note="the baseline every text warns against", keras="Zeros", torch="zeros_",
+           article_names={GFG: "zero initialization", AV: "zero initialization"}),
+    Scheme(name="constant", title=f"Constant ({CONSTANT_VALUE})", sampler=initializers.constant,
+           distribution="constant", scale=0.0, mean=CONSTANT_VALUE, color="#bcbd22",
+           keras="Constant", torch="constant_",
+           article_names={GFG: "constant initialization"}, kwargs={"value": CONSTANT_VALUE}),
+    Scheme(name="random_normal", title="Random normal N(0, 1)", sampler=initializers.random_normal,
+           distribution="untruncated_normal", scale=1.0, color="#8c564b",
+           note="fixed std, blind to the layer size",
+           keras="RandomNormal", keras_note="default stddev 0.05", torch="normal_",
+           article_names={GFG: "random normal", AV: "random initialization (randn)"}),
+    Scheme(name="random_uniform", title="Random uniform U[0, 1]",
+           sampler=initializers.random_uniform,
+           distribution="uniform", scale=1.0 / 12.0, mean=0.5, color="#e377c2",
+           note="fixed range, not even centred on zero",
+           keras="RandomUniform", keras_note="default [-0.05, 0.05]", torch="uniform_",
+           article_names={GFG: "random uniform"}),
+    Scheme(name="xavier", title="Xavier, the 1/sqrt(n) uniform", sampler=initializers.xavier,
+           distribution="uniform", **FAMILIES["xavier"], color="#1f77b4",
+           paper=_GLOROT_2010, note="eq. 1 (the 'standard' heuristic)",
+           keras_note="none; LecunUniform is sqrt(3/n)", torch_note="PyTorch's nn.Linear default",
+           activations=("tanh", "sigmoid"), article_names={MLM: "xavier"}),
+    Scheme(name="normalized_xavier", title="Normalized Xavier (Glorot uniform)",
+           sampler=initializers.normalized_xavier,
+           distribution="uniform", **FAMILIES["glorot"], color="#ff7f0e",
+           paper=_GLOROT_2010, note="eq. 16", keras="GlorotUniform", torch="xavier_uniform_",
+           activations=("tanh", "sigmoid", "linear"), guide_for=("sigmoid", "tanh"),
+           article_names={MLM: "normalized xavier", GFG: "Xavier/Glorot initialization"}),
+    Scheme(name="glorot_normal", title="Glorot normal", sampler=initializers.glorot_normal,
+           distribution="untruncated_normal", **FAMILIES["glorot"], color="#d62728",
+           paper=_GLOROT_2010, keras="GlorotNormal", keras_note="truncated",
+           torch="xavier_normal_", activations=("tanh", "sigmoid", "linear"),
+           article_names={GFG: "normalized Xavier (with the wrong std)",
+                          AV: "the sqrt(2/(n_in+n_out)) heuristic"}),
+    Scheme(name="he_uniform", title="He uniform", sampler=initializers.he_uniform,
+           distribution="uniform", **FAMILIES["he"], color="#2ca02c",
+           paper=_HE_2015, keras="HeUniform", torch="kaiming_uniform_",
+           activations=("relu", "leaky_relu"), article_names={GFG: "He uniform"}),
+    Scheme(name="he_normal", title="He normal", sampler=initializers.he_normal,
+           distribution="untruncated_normal", **FAMILIES["he"], color="#17becf",
+           paper=_HE_2015, note="eq. 10", keras="HeNormal", keras_note="truncated",
+           torch="kaiming_normal_", activations=("relu", "leaky_relu"),
+           guide_for=("relu", "leaky_relu"),
+           article_names={MLM: "he", GFG: "He normal", AV: "He initialization"}),
+    Scheme(name="lecun_uniform", title="LeCun uniform", sampler=initializers.lecun_uniform,
+           distribution="uniform", **FAMILIES["lecun"], color="#9467bd",
+           paper=_LECUN_1998, keras="LecunUniform", torch="kaiming_uniform_",
+           torch_note="linear gain", activations=("selu", "linear")),
+    Scheme(name="lecun_normal", title="LeCun normal", sampler=initializers.lecun_normal,
+           distribution="untruncated_normal", **FAMILIES["lecun"], color="#aec7e8",
+           paper=_LECUN_1998, keras="LecunNormal", keras_note="truncated",
+           torch="kaiming_normal_", torch_note="linear gain",
+           activations=("selu", "linear"), guide_for=("linear",),
+           article_names={AV: "Xavier initialization (mislabelled)"}),
 ]
 
 #: Read-only mapping from the course's scheme name to its :class:`Scheme`.
 SCHEMES: Mapping[str, Scheme] = MappingProxyType({s.name: s for s in _RECORDS})
+
+#: The decision guide of notebook 07: activation -> the scheme the course recommends,
+#: read from each record's ``guide_for``.
+GUIDE: Mapping[str, str] = MappingProxyType(
+    {a: s.name for s in _RECORDS for a in s.guide_for})
+
+
+def _framework_name(name: Optional[str], note: str) -> str:
+    """``"Name (note)"``, ``"Name"``, ``"(note)"`` or ``""``: how the naming table shows it."""
+    if name is None:
+        return f"({note})" if note else ""
+    return f"{name} ({note})" if note else name
 
 
 def naming_table() -> list[dict[str, str]]:
@@ -170,7 +257,8 @@ def naming_table() -> list[dict[str, str]]:
     """
     rows = []
     for s in SCHEMES.values():
-        row = {"course": s.name, "Keras": s.keras, "PyTorch": s.torch}
+        row = {"course": s.name, "Keras": _framework_name(s.keras, s.keras_note),
+               "PyTorch": _framework_name(s.torch, s.torch_note)}
         for source in (MLM, GFG, AV):
             row[source] = s.article_names.get(source, "")
         rows.append(row)

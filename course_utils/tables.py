@@ -32,15 +32,11 @@ def _escape(text: str) -> str:
     return str(text).replace("_", "\\_").replace("*", "\\*")
 
 
-def _code(text: str) -> str:
-    """Format a framework name: ``Name (note)`` becomes `` `Name` (note)``; ``(note)`` stays text."""
-    text = str(text)
-    if not text:
-        return ""
-    if text.startswith("("):
-        return _escape(text)
-    name, sep, note = text.partition(" (")
-    return f"`{name}`" + (f" ({_escape(note)}" if sep else "")
+def _framework_cell(name: Optional[str], note: str) -> str:
+    """A framework name in code font with its note after it; no name: the note alone, in brackets."""
+    if name is None:
+        return f"({_escape(note)})" if note else ""
+    return f"`{name}`" + (f" ({_escape(note)})" if note else "")
 
 
 def markdown_table(rows: Iterable[Mapping[str, object]], columns: Sequence[str],
@@ -104,9 +100,10 @@ def naming_table_markdown() -> str:
         True
     """
     rows = []
-    for row in naming_table():
-        shown = {"course": f"`{row['course']}`",
-                 "Keras": _code(row["Keras"]), "PyTorch": _code(row["PyTorch"])}
+    for scheme, row in zip(SCHEMES.values(), naming_table()):
+        shown = {"course": f"`{scheme.name}`",
+                 "Keras": _framework_cell(scheme.keras, scheme.keras_note),
+                 "PyTorch": _framework_cell(scheme.torch, scheme.torch_note)}
         for source in SOURCES:
             shown[source] = _escape(row[source])
         rows.append(shown)
@@ -122,7 +119,8 @@ def std_table(fan_in: int, fan_out: int, schemes: Optional[Iterable[str]] = None
         schemes: names from :data:`~course_utils.SCHEMES` (default: all of them).
 
     Returns:
-        One dict per scheme with keys ``"scheme"``, ``"distribution"``,
+        One dict per scheme with keys ``"scheme"``, ``"distribution"`` (its
+        :attr:`~course_utils.schemes.Scheme.kind`: constant, uniform or normal),
         ``"std"`` (float), ``"limit"`` (float or ``None``), ``"fan_scaled"`` (bool)
         and ``"for"`` (the activations it is meant for, comma-separated).
 
@@ -140,9 +138,10 @@ def std_table(fan_in: int, fan_out: int, schemes: Optional[Iterable[str]] = None
             raise ValueError(f"schemes must name entries of SCHEMES ({', '.join(SCHEMES)}); "
                              f"got {name!r}")
         s = SCHEMES[name]
-        rows.append({"scheme": name, "distribution": s.distribution,
+        limit = s.limit(fan_in, fan_out)
+        rows.append({"scheme": name, "distribution": s.kind,
                      "std": float(s.std(fan_in, fan_out)),
-                     "limit": None if s.limit is None else float(s.limit(fan_in, fan_out)),
+                     "limit": None if limit is None else float(limit),
                      "fan_scaled": s.fan_scaled, "for": ", ".join(s.activations)})
     return rows
 

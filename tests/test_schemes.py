@@ -64,14 +64,14 @@ def test_each_record_samples_with_its_own_mean_std_and_limit(name, dtype):
     x = w.astype(np.float64).ravel()
     n = x.size
     std = s.std(FAN_IN, FAN_OUT)
-    if s.distribution == "constant":
+    if s.kind == "constant":
         assert std == 0.0
         assert np.all(x == np.float64(dtype(s.mean)))
         return
     assert x.mean() == pytest.approx(s.mean, abs=Z * std / math.sqrt(n))
-    se_std = std * math.sqrt((EXCESS_KURTOSIS[s.distribution] + 2.0) / (4.0 * n))
+    se_std = std * math.sqrt((EXCESS_KURTOSIS[s.kind] + 2.0) / (4.0 * n))
     assert x.std() == pytest.approx(std, abs=Z * se_std)
-    if s.distribution == "uniform":
+    if s.kind == "uniform":
         high = s.limit(FAN_IN, FAN_OUT)
         low = 2.0 * s.mean - high
         slack = 4 * np.finfo(dtype).eps * max(abs(low), abs(high))
@@ -80,7 +80,7 @@ def test_each_record_samples_with_its_own_mean_std_and_limit(name, dtype):
         assert x.max() >= high - reach and x.min() <= low + reach
         assert std == pytest.approx((high - low) / math.sqrt(12.0), rel=1e-12)
     else:
-        assert s.limit is None
+        assert s.limit(FAN_IN, FAN_OUT) is None
         # An untruncated normal: 4.55% of draws lie beyond 2 std (5 binomial SEs).
         p = 0.0455002638963584
         beyond = np.mean(np.abs(x - s.mean) > 2 * std)
@@ -95,19 +95,23 @@ def test_record_is_deterministic_and_matches_its_sampler(name):
     np.testing.assert_array_equal(a, s.sampler((20, 30), rng=5, **s.kwargs))
 
 
-def test_records_point_at_the_package_samplers():
-    expected = {
-        "zeros": cu.zeros, "constant": cu.constant, "random_normal": cu.random_normal,
-        "random_uniform": cu.random_uniform, "xavier": cu.xavier,
-        "normalized_xavier": cu.normalized_xavier, "glorot_normal": cu.glorot_normal,
-        "he_uniform": cu.he_uniform, "he_normal": cu.he_normal,
-        "lecun_uniform": cu.lecun_uniform, "lecun_normal": cu.lecun_normal,
-    }
-    for name, sampler in expected.items():
-        assert SCHEMES[name].sampler is sampler
-    assert SCHEMES["normalized_xavier"].sampler is cu.glorot_uniform
-    assert dict(SCHEMES["constant"].kwargs) == {"value": CONSTANT_VALUE}
-    assert SCHEMES["constant"].mean == CONSTANT_VALUE
+def test_records_sample_what_their_scale_mode_and_distribution_say():
+    # The sampler a record names draws, seed for seed, what the record's own numbers
+    # (scale, mode, distribution, mean) describe: the two cannot drift apart.
+    shape = (30, 50)
+    for s in SCHEMES.values():
+        got = s.sample(shape, rng=9)
+        if s.fan_scaled:
+            want = cu.variance_scaling(shape, scale=s.scale, mode=s.mode,
+                                       distribution=s.distribution, rng=9)
+        elif s.kind == "constant":
+            want = np.full(shape, s.mean)
+        elif s.kind == "normal":
+            want = cu.random_normal(shape, mean=s.mean, std=math.sqrt(s.scale), rng=9)
+        else:
+            high = s.limit(*shape)
+            want = cu.random_uniform(shape, low=2 * s.mean - high, high=high, rng=9)
+        np.testing.assert_array_equal(got, want, err_msg=s.name)
 
 
 def test_records_theory_matches_bounds_helpers():
@@ -120,12 +124,62 @@ def test_records_theory_matches_bounds_helpers():
     assert SCHEMES["lecun_normal"].std(n, m) == cu.lecun_std(n)
     assert SCHEMES["random_normal"].std(n, m) == 1.0
     assert SCHEMES["random_uniform"].limit(n, m) == 1.0 and SCHEMES["random_uniform"].mean == 0.5
+    assert SCHEMES["constant"].mean == CONSTANT_VALUE
+    # Vectorised over fans like the bounds helpers, fan-scaled or not.
+    np.testing.assert_array_equal(SCHEMES["he_normal"].std(np.arange(1, 5), 3),
+                                  cu.he_std(np.arange(1, 5)))
+    assert SCHEMES["random_normal"].std(np.arange(1, 5), 3).shape == (4,)
 
 
 def test_fan_scaled_property():
     scaled = {name for name, s in SCHEMES.items() if s.fan_scaled}
     assert scaled == {"xavier", "normalized_xavier", "glorot_normal", "he_uniform", "he_normal",
                       "lecun_uniform", "lecun_normal"}
+    for s in SCHEMES.values():     # the derived flag says what the std does
+        assert (s.std(1, 1) != s.std(100, 100)) == s.fan_scaled, s.name
+
+
+def test_a_record_refuses_inconsistent_numbers():
+    with pytest.raises(ValueError, match="distribution must be one of constant, uniform, "
+                                         "untruncated_normal, truncated_normal; got 'normal'"):
+        Scheme(name="x", title="x", sampler=cu.zeros, distribution="normal", scale=1.0)
+    with pytest.raises(ValueError, match="mode must be None or one of fan_in, fan_out, fan_avg; "
+                                         "got 'fan_sum'"):
+        Scheme(name="x", title="x", sampler=cu.zeros, distribution="uniform", scale=1.0,
+               mode="fan_sum")
+    with pytest.raises(ValueError, match="scale must be 0 exactly for a constant scheme, got 1.0"):
+        Scheme(name="x", title="x", sampler=cu.zeros, distribution="constant", scale=1.0)
+
+
+def _lab(color):
+    """CIE L*a*b* (D65) of a '#rrggbb' colour."""
+    rgb = np.array([int(color[i:i + 2], 16) / 255 for i in (1, 3, 5)])
+    rgb = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722],
+                    [0.0193, 0.1192, 0.9505]]) @ rgb / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def test_no_two_schemes_share_a_near_identical_colour():
+    # CIE76 colour difference: about 2.3 is just noticeable; 20 keeps two schemes'
+    # lines apart at a glance (the closest pair today, lecun_uniform/random_uniform, is 27.7).
+    names = list(SCHEMES)
+    lab = {n: _lab(SCHEMES[n].color) for n in names}
+    closest = min((float(np.linalg.norm(lab[a] - lab[b])), a, b)
+                  for i, a in enumerate(names) for b in names[i + 1:])
+    assert closest[0] >= 20.0, closest
+    assert _lab("#ffffff")[0] == pytest.approx(100.0, abs=0.01)     # the conversion itself
+    assert np.allclose(_lab("#000000"), 0.0, atol=1e-9)
+
+
+def test_the_decision_guide_is_read_from_the_records():
+    from course_utils.schemes import GUIDE
+    assert dict(GUIDE) == {"sigmoid": "normalized_xavier", "tanh": "normalized_xavier",
+                           "relu": "he_normal", "leaky_relu": "he_normal",
+                           "linear": "lecun_normal"}
+    for activation, name in GUIDE.items():        # the guide only picks what a record is for
+        assert activation in SCHEMES[name].activations
 
 
 # ------------------------------------------------------------ densities
@@ -133,13 +187,13 @@ def test_fan_scaled_property():
 @pytest.mark.parametrize("fan_in, fan_out", [(1, 1), (10, 20), (400, 600)])
 def test_pdf_integrates_to_one(name, fan_in, fan_out):
     s = SCHEMES[name]
-    if s.distribution == "constant":
+    if s.kind == "constant":
         assert s.pdf([0.0, 1.0], fan_in, fan_out) is None
         return
     std = s.std(fan_in, fan_out)
     lo, hi = s.mean - 12 * std, s.mean + 12 * std
     breaks = None
-    if s.distribution == "uniform":
+    if s.kind == "uniform":
         high = s.limit(fan_in, fan_out)
         breaks = [2 * s.mean - high, high]          # quad needs the density's jumps
     total, _ = integrate.quad(lambda t: float(s.pdf(t, fan_in, fan_out)), lo, hi,
@@ -168,31 +222,33 @@ def test_key_names_as_course_facts_state():
     assert (nx.keras, nx.torch, nx.article_names[MLM]) == ("GlorotUniform", "xavier_uniform_",
                                                            "normalized xavier")
     assert SCHEMES["xavier"].article_names[MLM] == "xavier"
-    assert "GlorotUniform" not in SCHEMES["xavier"].keras     # MLM's "xavier" is not Glorot's
     he = SCHEMES["he_normal"]
-    assert he.keras.split()[0] == "HeNormal" and he.torch == "kaiming_normal_"
+    assert (he.keras, he.torch) == ("HeNormal", "kaiming_normal_")
     assert SCHEMES["he_uniform"].keras == "HeUniform" and SCHEMES["he_uniform"].torch == "kaiming_uniform_"
     gn = SCHEMES["glorot_normal"]
-    assert gn.keras.split()[0] == "GlorotNormal" and gn.torch == "xavier_normal_"
+    assert (gn.keras, gn.torch) == ("GlorotNormal", "xavier_normal_")
     assert SCHEMES["lecun_uniform"].keras == "LecunUniform"
-    assert SCHEMES["lecun_normal"].keras.split()[0] == "LecunNormal"
+    assert SCHEMES["lecun_normal"].keras == "LecunNormal"
     assert (SCHEMES["zeros"].keras, SCHEMES["zeros"].torch) == ("Zeros", "zeros_")
     assert (SCHEMES["constant"].keras, SCHEMES["constant"].torch) == ("Constant", "constant_")
-    assert SCHEMES["random_normal"].keras.split()[0] == "RandomNormal"
-    assert SCHEMES["random_normal"].torch == "normal_"
-    assert SCHEMES["random_uniform"].keras.split()[0] == "RandomUniform"
-    assert SCHEMES["random_uniform"].torch == "uniform_"
+    assert (SCHEMES["random_normal"].keras, SCHEMES["random_normal"].torch) == ("RandomNormal",
+                                                                              "normal_")
+    assert (SCHEMES["random_uniform"].keras, SCHEMES["random_uniform"].torch) == ("RandomUniform",
+                                                                                "uniform_")
+    # MLM's "xavier" is not Glorot's: neither framework has a function of that name.
+    assert SCHEMES["xavier"].keras is None and SCHEMES["xavier"].torch is None
     # Keras truncates its normal initializers; the record says so.
     for name in ("glorot_normal", "he_normal", "lecun_normal"):
-        assert "truncated" in SCHEMES[name].keras
+        assert SCHEMES[name].keras_note == "truncated"
 
 
 def test_records_are_filled_in():
     for s in SCHEMES.values():
-        assert s.title and s.paper and s.keras and s.torch
-        assert s.distribution in ("constant", "normal", "uniform")
+        assert s.title and (s.keras or s.keras_note) and (s.torch or s.torch_note)
+        assert (s.paper is not None) == s.fan_scaled     # the baselines come from no paper
+        assert s.kind in ("constant", "normal", "uniform")
         assert set(s.article_names) <= {MLM, GFG, AV}
-        assert (s.limit is not None) == (s.distribution == "uniform")
+        assert (s.limit(10, 20) is not None) == (s.kind == "uniform")
     assert "Glorot" in SCHEMES["normalized_xavier"].paper and "2010" in SCHEMES["xavier"].paper
     assert "He" in SCHEMES["he_normal"].paper and "2015" in SCHEMES["he_normal"].paper
     for name in ("he_uniform", "he_normal"):
@@ -214,6 +270,8 @@ def test_naming_table_rows():
     assert by_name["xavier"][MLM] == "xavier"
     assert by_name["he_normal"]["PyTorch"] == "kaiming_normal_"
     assert by_name["lecun_uniform"][AV] == ""           # no article names it
+    assert by_name["xavier"]["Keras"] == "(none; LecunUniform is sqrt(3/n))"
+    assert by_name["lecun_normal"]["PyTorch"] == "kaiming_normal_ (linear gain)"
     # A fresh list each call: a caller may edit its copy without touching SCHEMES.
     rows[0]["course"] = "changed"
     assert naming_table()[0]["course"] == "zeros"

@@ -21,20 +21,11 @@ from matplotlib.lines import Line2D
 
 from ..nets import ACTIVATIONS
 from ..plots import LayerCurves, panel_figure, scheme_color
-from ..schemes import SCHEMES
+from ..schemes import GUIDE, SCHEMES
 from . import FigurePanel, dropdown, int_slider
 from .he import CornerPropagation
 
 __all__ = ["GUIDE", "recommended_scheme", "capstone_panel"]
-
-#: The decision guide of notebook 07: activation -> the scheme the course recommends.
-GUIDE = {
-    "sigmoid": "normalized_xavier",
-    "tanh": "normalized_xavier",
-    "relu": "he_normal",
-    "leaky_relu": "he_normal",
-    "linear": "lecun_normal",
-}
 
 
 def recommended_scheme(activation: str) -> str:
