@@ -4,7 +4,8 @@
 Each notebook runs top to bottom in a live kernel with matplotlib's default
 inline backend (MPLBACKEND is removed from the environment: under Agg,
 ``plt.show()`` draws nothing and the numbers would flatter us). Then, in that
-same kernel, every control of every ``FigurePanel`` the notebook built is moved
+same kernel, every control of every ``FigurePanel`` the notebook left in its
+namespace (a variable, an item of a list or dict variable, or an ``Out[n]``) is moved
 through a series of positions; a move is timed from setting the control's
 value to the return of its observer, which is exactly what a learner's slider
 move triggers (recompute, redraw, encode, send the picture to the front end).
@@ -35,7 +36,20 @@ MEASURE = r'''
 import json as _json, time as _time
 import numpy as _np
 from ipywidgets import Dropdown as _Dropdown
-from course_utils.widgets import all_panels as _all_panels
+from course_utils.widgets import FigurePanel as _FigurePanel
+
+def _all_panels():
+    """Every FigurePanel the notebook left in its namespace (variables and Out[n]), in order."""
+    _seen, _found = set(), []
+    _ns = get_ipython().user_ns
+    _values = list(_ns.values()) + list(_ns.get("Out", {}).values())
+    for _v in _values:
+        for _p in (_v if isinstance(_v, (list, tuple)) else
+                   _v.values() if isinstance(_v, dict) else [_v]):
+            if isinstance(_p, _FigurePanel) and id(_p) not in _seen:
+                _seen.add(id(_p))
+                _found.append(_p)
+    return _found
 
 def _positions(control, moves):
     if isinstance(control, _Dropdown):

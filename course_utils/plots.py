@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 from .schemes import SCHEMES
 
 __all__ = ["COURSE_STYLE", "use_course_style", "panel_figure", "bound_errorbars",
-           "WeightHistogram", "LayerCurves", "scheme_color"]
+           "LayerCurves", "scheme_color"]
 
 #: rcParams every notebook uses: a white figure background that stays legible
 #: in JupyterLab's dark theme, a fixed size, light grids, and constrained layout
@@ -91,48 +91,6 @@ def bound_errorbars(ax, n, bound, *, label=None, color=None, capsize=2, **kwargs
     return container
 
 
-class WeightHistogram:
-    """A histogram of weights with the theoretical density and the limits on top.
-
-    Args:
-        ax: the Axes.
-        value_range: ``(low, high)`` of the histogram's x-axis, fixed so the
-            background can be reused while a slider moves.
-        bins: number of bins.
-        ymax: fixed top of the y-axis (density units).
-        color: bar colour.
-    """
-
-    def __init__(self, ax, value_range, *, bins: int = 60, ymax: float = 3.0, color="#1f77b4"):
-        self.ax = ax
-        self.edges = np.linspace(value_range[0], value_range[1], bins + 1)
-        self._x = np.linspace(value_range[0], value_range[1], 400)
-        self.bars = ax.stairs(np.zeros(bins), self.edges, fill=True, alpha=0.55, color=color,
-                              label="sampled weights", animated=True)
-        (self.density,) = ax.plot(self._x, np.zeros_like(self._x), color="black", lw=1.5,
-                                  label="theoretical density", animated=True)
-        self.low = ax.axvline(0.0, color="#d62728", ls="--", lw=1.2, label="limits ±L",
-                              animated=True)
-        self.high = ax.axvline(0.0, color="#d62728", ls="--", lw=1.2, animated=True)
-        ax.set_xlim(*value_range)
-        ax.set_ylim(0.0, ymax)
-        ax.set_xlabel("weight value")
-        ax.set_ylabel("density")
-
-    def update(self, samples, *, pdf=None, limits=None) -> None:
-        """Show ``samples``, the density function ``pdf(x)`` and the ``(low, high)`` limits."""
-        counts, _ = np.histogram(samples, bins=self.edges)
-        width = self.edges[1] - self.edges[0]
-        self.bars.set_data(counts / (max(len(np.ravel(samples)), 1) * width))
-        self.density.set_visible(pdf is not None)
-        if pdf is not None:
-            self.density.set_ydata(pdf(self._x))
-        for line, value in zip((self.low, self.high), limits or (None, None)):
-            line.set_visible(value is not None)
-            if value is not None:
-                line.set_xdata([value, value])
-
-
 class LayerCurves:
     """One line per series of a per-layer quantity (std, saturation, ...) on fixed axes.
 
@@ -173,9 +131,8 @@ def weight_histogram(ax, samples, *, pdf=None, limits=None, bins: int = 50, valu
                      alpha: float = 0.55):
     """Draw a static density histogram of ``samples`` with the theory on top.
 
-    The static counterpart of :class:`WeightHistogram` (whose artists are
-    animated and so only appear inside a slider panel), for ordinary
-    ``plt.subplots`` figures.
+    For ordinary ``plt.subplots`` figures (a slider panel uses
+    :class:`course_utils.widgets.parts.Histogram`).
 
     Args:
         ax: the Axes.

@@ -1,43 +1,80 @@
-"""Slider panels that redraw in a few milliseconds.
+"""Slider panels that redraw in a few milliseconds, and the parts to build one.
 
-A plain ``ipywidgets.interactive_output`` builds a new matplotlib figure and
-renders it from scratch on every slider move: about 120 ms here, even for one
-line. A :class:`FigurePanel` instead keeps one figure, draws its static parts
-(axes, ticks, labels, reference curves) once, and on each move redraws only
-the artists marked ``animated=True`` over a saved copy of the background
-(matplotlib's *blitting*), then sends the result to an ``ipywidgets.Image`` as
-a lightly compressed PNG. A move costs the recomputation plus a few ms.
+A panel is a numpy-only *model* in :mod:`course_utils.panels` (a function or
+small class returning a frozen dataclass of what the picture and caption
+show, and a ``caption(result)`` building a :class:`~course_utils.panels.Caption`)
+and a thin *view* here: controls, a figure, and an ``update(**values)`` that
+calls the model, puts its arrays on artists and returns its caption. A new
+panel is a model, a view and a test.
 
-The panel works with the default inline backend (no ipympl), in JupyterLab,
-Notebook 7 and VS Code. Because a widget shows nothing in a static render
-(GitHub, nbviewer), :meth:`FigurePanel.snapshot` returns the current picture
-as an ordinary image output to show beside it.
+How a :class:`FigurePanel` is fast, and its two rules
+----------------------------------------------------
+A plain ``ipywidgets.interactive_output`` renders a new figure on every move
+(about 120 ms here). A panel keeps one figure, draws its static parts once
+into a saved *background*, and on each move redraws only its **dynamic**
+artists over that background (matplotlib's blitting), then sends a lightly
+compressed PNG to an ``ipywidgets.Image``. The two rules this relies on are
+explicit and checked:
 
-Topic panels live in the submodules (one per notebook topic) and are built on
-:mod:`course_utils.plots`.
+1. Everything ``update`` changes is declared dynamic:
+   ``FigurePanel(..., dynamic=[artist, part, ...])``. The panel sets
+   ``animated=True`` itself (you never do). If ``update`` changes an artist
+   that is not declared, the panel raises ``RuntimeError`` naming it, instead
+   of silently showing a stale picture.
+2. Static changes (axis limits, labels, ticks: anything drawn in the
+   background) are made only by a :class:`Layout`: ``key(**values)`` names the
+   static state a setting needs, ``apply(key)`` sets it. The panel calls
+   ``apply`` when the key changes and keeps one background per key, so coming
+   back to a layout costs a blit, not a full redraw; ``Layout.warm`` lists
+   keys drawn at build time. If ``update`` itself changes an axis' limits or
+   scale, the panel raises ``RuntimeError``.
+
+Shared parts
+------------
+* :class:`FigurePanel` (``figure, controls, update, *, dynamic, layout, title``):
+  the panel; ``panel.snapshot()`` is the static picture *and* its caption.
+* :class:`Layout` (``key, apply, warm``): the static state a setting needs.
+* :class:`PanelSnapshot`: what ``snapshot()`` returns: displayed as two
+  outputs, the PNG (``image/png``) and the caption (``text/html`` with a
+  deterministic ``text/plain``), which GitHub, nbviewer, nbconvert's HTML,
+  a Sphinx/myst-nb book and JupyterLite all render; nbval compares the text.
+* :class:`LayerCurves` (``parts``): one line per per-layer series (measured
+  or predicted) on a log or linear axis; ``set_depth_axis(limit)`` in a Layout.
+* :class:`Histogram` (``parts``): a stairs histogram fed with
+  :func:`~course_utils.panels.bin_heights`.
+* :func:`int_slider`, :func:`float_slider`, :func:`log_slider`, :func:`dropdown`:
+  the course's controls.
+* In the numpy core (:mod:`course_utils.panels`): ``child_seeds``,
+  ``CornerWeights``/``CornerPropagation``, ``bin_heights``,
+  ``depth_axis_limit``, ``Table``/``Caption``/``fmt``.
+
+The panels work with the default inline backend (no ipympl) in JupyterLab,
+Notebook 7 and VS Code. Topic panels live in the submodules (one per
+notebook topic). The slider benchmark finds panels by looking for
+:class:`FigurePanel` instances in the notebook's namespace.
 """
 
 from __future__ import annotations
 
+import base64
+import html
 import io
 import time
-import weakref
-from typing import Callable, Mapping, Optional
+from dataclasses import dataclass
+from typing import Callable, Hashable, Iterable, Mapping, Optional, Sequence
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure, SubFigure
 from PIL import Image as PILImage
 
-__all__ = ["FigurePanel", "int_slider", "float_slider", "log_slider", "dropdown", "all_panels"]
+from ..panels.shared import Caption
 
-_PANELS: "weakref.WeakSet[FigurePanel]" = weakref.WeakSet()
-
-
-def all_panels() -> list:
-    """Return every live panel (the slider benchmark moves each of their controls)."""
-    return sorted(_PANELS, key=lambda p: p._serial)
+__all__ = ["FigurePanel", "Layout", "PanelSnapshot", "int_slider", "float_slider",
+           "log_slider", "dropdown"]
 
 
 def int_slider(description: str, value: int, min: int, max: int, step: int = 1) -> widgets.IntSlider:
@@ -69,41 +106,135 @@ def dropdown(description: str, options, value=None) -> widgets.Dropdown:
                             description=description, style={"description_width": "initial"})
 
 
+@dataclass(frozen=True)
+class Layout:
+    """The static state (limits, labels, ticks) a panel's settings need.
+
+    Args:
+        key: ``key(**values) -> hashable``: the name of the static state the
+            controls' values need (e.g. the activation, or a depth-axis step).
+        apply: ``apply(key)`` sets that state on the figure. It must set
+            everything the key decides (it is called for keys in any order).
+        warm: keys whose backgrounds are drawn when the panel is built, so
+            that the first visit to each is a blit.
+    """
+
+    key: Callable[..., Hashable]
+    apply: Callable[[Hashable], None]
+    warm: Sequence[Hashable] = ()
+
+
+def _flatten(items) -> list:
+    """Artists from artists, parts with an ``artists`` attribute, and iterables of either."""
+    out = []
+    for item in items:
+        if isinstance(item, Artist):
+            out.append(item)
+        elif hasattr(item, "artists"):
+            out += _flatten(item.artists)
+        elif isinstance(item, Iterable) and not isinstance(item, (str, bytes)):
+            out += _flatten(item)
+        else:
+            raise TypeError(f"dynamic must hold matplotlib artists, parts with an 'artists' "
+                            f"attribute, or lists of them; got {item!r}")
+    return out
+
+
+def _plain(text: str) -> str:
+    """Text of a small HTML title (tags dropped, entities resolved)."""
+    import re
+    return html.unescape(re.sub(r"<[^>]+>", "", text)).strip()
+
+
+class PanelSnapshot:
+    """A panel's picture and caption for static renders (returned by :meth:`FigurePanel.snapshot`).
+
+    In IPython it displays as two outputs: the picture (``image/png`` with a
+    one-line ``text/plain`` description) and the caption (``text/html`` with
+    the caption's plain text as ``text/plain``). Both ``text/plain`` forms are
+    deterministic, so strict nbval compares them exactly.
+
+    Attributes:
+        png: the picture, PNG bytes.
+        caption: the :class:`~course_utils.panels.Caption` (or ``None``).
+        description: the picture's ``text/plain``.
+    """
+
+    def __init__(self, png: bytes, caption: Optional[Caption], description: str):
+        self.png, self.caption, self.description = png, caption, description
+
+    def bundles(self) -> list:
+        """The two MIME bundles, picture first (what ``display`` is given)."""
+        out = [{"image/png": base64.b64encode(self.png).decode("ascii"),
+                "text/plain": self.description}]
+        if self.caption is not None:
+            out.append({"text/html": self.caption.html(), "text/plain": self.caption.text()})
+        return out
+
+    def _ipython_display_(self):
+        from IPython.display import display
+        for bundle in self.bundles():
+            display(bundle, raw=True)
+
+    def __repr__(self) -> str:
+        caption = "" if self.caption is None else "\n" + self.caption.text()
+        return self.description + caption
+
+
 class FigurePanel:
     """Controls, one kept figure, and a fast redraw on every change.
 
     Args:
-        figure: a ``matplotlib.figure.Figure`` (from :func:`course_utils.plots.panel_figure`);
-            the artists that change must be created with ``animated=True``.
+        figure: a ``matplotlib.figure.Figure`` (from :func:`course_utils.plots.panel_figure`).
         controls: mapping from a parameter name to an ipywidgets control.
-        update: ``update(**values)`` sets the animated artists' data from the
-            controls' values. It may return an HTML string, shown under the
-            figure, and may call :meth:`request_full_redraw` when it changed
-            something static (an axis limit, say).
+        update: ``update(**values)`` puts the model's numbers on the dynamic
+            artists and returns the caption (a :class:`~course_utils.panels.Caption`,
+            an HTML string, or ``None``).
+        dynamic: the artists ``update`` changes: artists, parts with an
+            ``artists`` attribute (:class:`~course_utils.widgets.parts.LayerCurves`,
+            :class:`~course_utils.widgets.parts.Histogram`), or lists of them. The
+            panel makes them animated. (Artists created with ``animated=True``
+            count as declared too.)
+        layout: an optional :class:`Layout` for static state that depends on the controls.
         title: a short HTML title shown above the controls.
+
+    Raises:
+        RuntimeError: when ``update`` changes an artist that is not dynamic,
+            or an axis' limits or scale (see the module docstring).
 
     Attributes:
         last_update_seconds: wall time of the latest update (compute, draw, encode).
+        last_caption: the latest caption ``update`` returned.
     """
 
-    _count = 0
-
     def __init__(self, figure: Figure, controls: Mapping[str, widgets.Widget],
-                 update: Callable[..., Optional[str]], *, title: str = ""):
+                 update: Callable[..., object], *, dynamic: Iterable = (),
+                 layout: Optional[Layout] = None, title: str = ""):
         if not isinstance(figure, Figure):
             raise TypeError(f"figure must be a matplotlib Figure, got {figure!r}")
         if not controls:
             raise ValueError("controls must hold at least one control")
+        if layout is not None and not isinstance(layout, Layout):
+            raise TypeError(f"layout must be a course_utils.widgets.Layout, got {layout!r}")
         self.figure = figure
         if not isinstance(figure.canvas, FigureCanvasAgg):
             FigureCanvasAgg(figure)
         self.controls = dict(controls)
+        self.title = title
         self._update = update
+        self._layout = layout
+        declared = _flatten(dynamic)
+        for artist in declared:
+            if artist.get_figure(root=True) is not figure:
+                raise ValueError(f"dynamic artist {artist!r} does not belong to this panel's figure")
+            artist.set_animated(True)
+        self._dynamic = self._collect_dynamic()
+        self._backgrounds: dict = {}
+        self._key = object()            # no layout applied yet
         self._background = None
-        self._backgrounds = {}
-        self._layout = None
-        self._full = True
+        self._static: list = []
         self.last_update_seconds = float("nan")
+        self.last_caption = None
         self.image = widgets.Image(format="png")
         self.caption = widgets.HTML()
         boxes = [widgets.HTML(title)] if title else []
@@ -111,11 +242,13 @@ class FigurePanel:
                                layout=widgets.Layout(flex_flow="row wrap")),
                   self.image, self.caption]
         self.widget = widgets.VBox(boxes)
+        if layout is not None:
+            for key in layout.warm:
+                if key not in self._backgrounds:
+                    layout.apply(key)
+                    self._draw_background(key)
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
-        FigurePanel._count += 1
-        self._serial = FigurePanel._count
-        _PANELS.add(self)
         self.refresh()
 
     # -- public
@@ -124,38 +257,27 @@ class FigurePanel:
         """The controls' current values, by parameter name."""
         return {name: c.value for name, c in self.controls.items()}
 
-    def request_full_redraw(self, layout=None) -> None:
-        """Redraw the static parts too at the next render (after a limit changed).
-
-        Args:
-            layout: optional hashable name of the static state just set (for
-                example the activation whose axis limits were applied). The
-                background drawn for a named layout is kept, so coming back to
-                it costs a blit instead of a full redraw (~100 ms here).
-        """
-        self._full = True
-        self._layout = layout
-
-    def warm_up(self, name: str) -> None:
-        """Visit every option of the dropdown ``name`` once, then return to the current one.
-
-        Panels whose options change axis limits call this at build time, so that
-        each layout's background is drawn before a learner asks for it.
-        """
-        control = self.controls[name]
-        start = control.value
-        options = [o[1] if isinstance(o, tuple) else o for o in control.options]
-        for option in options:
-            control.value = option
-        control.value = start
-
     def refresh(self) -> None:
         """Recompute from the controls and redraw."""
         start = time.perf_counter()
-        caption = self._update(**self.values)
-        self.image.value = self._render()
+        values = self.values
+        key = self._layout.key(**values) if self._layout is not None else None
+        if key != self._key:
+            if self._layout is not None:
+                self._layout.apply(key)
+            self._background = self._backgrounds.get(key)
+            if self._background is None:
+                self._draw_background(key)
+            self._key = key
+        for artist in self._static:       # static state is now what the background shows
+            artist.stale = False
+        limits = self._limits()
+        caption = self._update(**values)
+        self._check_static(limits)
+        self.image.value = self._blit()
         if caption is not None:
-            self.caption.value = caption
+            self.last_caption = caption
+            self.caption.value = caption.html() if isinstance(caption, Caption) else str(caption)
         self.last_update_seconds = time.perf_counter() - start
 
     def set(self, **values) -> None:
@@ -170,10 +292,18 @@ class FigurePanel:
         """The picture currently shown, as PNG bytes."""
         return self.image.value
 
-    def snapshot(self):
-        """Return the current picture as an ordinary image output (for static renders)."""
-        from IPython.display import Image
-        return Image(data=self.png, format="png")
+    def snapshot(self) -> PanelSnapshot:
+        """The current picture and its caption, as outputs a static render shows.
+
+        Examples:
+            A notebook cell ending in ``panel.snapshot()`` stores two outputs:
+            the PNG and the caption (HTML, with the caption's text as plain text).
+        """
+        caption = self.last_caption
+        if caption is not None and not isinstance(caption, Caption):
+            caption = Caption(_plain(str(caption)))
+        title = _plain(self.title) or type(self).__name__
+        return PanelSnapshot(self.png, caption, f"[picture] {title}: {self!r}")
 
     # -- display: a stable text form, so that stored outputs compare exactly
     def __repr__(self) -> str:
@@ -192,30 +322,53 @@ class FigurePanel:
     def _on_change(self, change) -> None:
         self.refresh()
 
-    def _animated(self):
-        for ax in self.figure.axes:
-            for artist in ax.get_children():
-                if artist.get_animated() and artist.get_visible():
-                    yield ax, artist
-        for artist in self.figure.get_children():
-            if artist.get_animated() and artist.get_visible() and artist not in self.figure.axes:
-                yield None, artist
+    def _collect_dynamic(self) -> list:
+        found = [a for a in self.figure.findobj(lambda a: a.get_animated())]
+        found.sort(key=lambda a: a.get_zorder())       # stable: insertion order within a zorder
+        return found
 
-    def _render(self) -> bytes:
+    def _draw_background(self, key) -> None:
         canvas = self.figure.canvas
-        if self._full or self._background is None:
-            cached = self._backgrounds.get(self._layout) if self._layout is not None else None
-            if cached is None:
-                canvas.draw()                  # draws everything but the animated artists
-                cached = canvas.copy_from_bbox(self.figure.bbox)
-                if self._layout is not None:
-                    self._backgrounds[self._layout] = cached
-            self._background = cached
-            self._full = False
-            self._layout = None
+        canvas.draw()                              # everything but the dynamic artists
+        self._background = canvas.copy_from_bbox(self.figure.bbox)
+        self._backgrounds[key] = self._background
+        dynamic = set(map(id, self._dynamic))
+        self._static = [a for a in self.figure.findobj()
+                        if id(a) not in dynamic and not isinstance(a, (Figure, SubFigure, Axes))
+                        and not a.stale]
+
+    def _describe(self, artist) -> str:
+        axes = artist.axes
+        where = (f" on axes {self.figure.axes.index(axes)}" if axes in self.figure.axes
+                 else " on the figure")
+        label = artist.get_label()
+        label = f" {label!r}" if isinstance(label, str) and label and not label.startswith("_") else ""
+        return f"{type(artist).__name__}{label}{where}"
+
+    def _limits(self) -> list:
+        return [(ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale())
+                for ax in self.figure.axes]
+
+    def _check_static(self, limits) -> None:
+        for i, (before, after) in enumerate(zip(limits, self._limits())):
+            if before != after:
+                raise RuntimeError(
+                    f"update() changed the limits or scale of axes {i} ({before} -> {after}); "
+                    f"axes are static: set them in a Layout(key=..., apply=...).")
+        changed = [a for a in self._static if a.stale]
+        if changed:
+            raise RuntimeError(
+                f"update() changed {self._describe(changed[0])}, which is static: it is drawn "
+                f"once into the background and would not change on screen. Declare it in "
+                f"FigurePanel(..., dynamic=[...]) (or the part that owns it), or set it in a "
+                f"Layout's apply().")
+
+    def _blit(self) -> bytes:
+        canvas = self.figure.canvas
         canvas.restore_region(self._background)
-        for ax, artist in self._animated():
-            (ax or self.figure).draw_artist(artist)
+        for artist in self._dynamic:
+            if artist.get_visible():
+                self.figure.draw_artist(artist)
         rgba = np.asarray(canvas.buffer_rgba())
         image = PILImage.fromarray(rgba[:, :, :3].copy(), "RGB")
         buffer = io.BytesIO()

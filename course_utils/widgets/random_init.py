@@ -21,7 +21,7 @@ import numpy as np
 
 from ..nets import propagate
 from ..plots import LayerCurves, panel_figure
-from . import FigurePanel, dropdown, int_slider, log_slider
+from . import FigurePanel, Layout, dropdown, int_slider, log_slider
 
 __all__ = ["random_init_panel", "PANEL_ACTIVATIONS", "ratio_per_layer"]
 
@@ -112,7 +112,6 @@ def random_init_panel(*, std: float = 0.05, depth: int = 20, width: int = 128,
     ax_std.axhline(1.0, color="0.5", lw=0.8, ls=":")
     ax_std.legend(handles=list(curves.lines.values()), loc="lower left")
 
-    state = {"activation": activation}
     edges_of = {name: np.linspace(*_HIST_RANGE[name], bins + 1) for name in PANEL_ACTIVATIONS}
     last = ax_hist.stairs(np.zeros(bins), edges_of[activation], fill=True, alpha=0.6,
                           color="#1f77b4", label="last layer", animated=True)
@@ -145,11 +144,6 @@ def random_init_panel(*, std: float = 0.05, depth: int = 20, width: int = 128,
         prop = propagate(x, weights, activation, rng=seed, sample_size=batch * width)
         curves.update("activation std", prop.std)
         curves.update("gradient std", prop.gradient_std)
-        if activation != state["activation"]:
-            state["activation"] = activation
-            ax_hist.set_xlim(*_HIST_RANGE[activation])
-            ax_hist.set_xlabel(_HIST_LABEL[activation])
-            panel.request_full_redraw(layout=activation)   # limits changed (never on the first call)
         edges = edges_of[activation]
         last.set_data(fractions(prop.activations[-1], activation), edges)
         first.set_data(fractions(prop.activations[0], activation), edges)
@@ -172,9 +166,13 @@ def random_init_panel(*, std: float = 0.05, depth: int = 20, width: int = 128,
             parts.append("(Some stds lie outside the plot and are drawn at its edge.)")
         return " ".join(parts)
 
-    panel = FigurePanel(fig, controls, update,
-                        title="<b>One fixed weight std for every layer: where does the signal go?</b>")
-    # Each activation has its own histogram limits: draw each background once now,
-    # so switching activation is a blit rather than a full redraw.
-    panel.warm_up("activation")
-    return panel
+    def apply(activation):
+        ax_hist.set_xlim(*_HIST_RANGE[activation])
+        ax_hist.set_xlabel(_HIST_LABEL[activation])
+
+    # Each activation has its own histogram limits: each background is drawn
+    # once at build time, so switching activation is a blit.
+    return FigurePanel(fig, controls, update,
+                       layout=Layout(key=lambda activation, **_: activation, apply=apply,
+                                     warm=PANEL_ACTIVATIONS),
+                       title="<b>One fixed weight std for every layer: where does the signal go?</b>")

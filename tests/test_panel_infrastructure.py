@@ -1,0 +1,186 @@
+"""The shared panel parts: FigurePanel's two rules, snapshots, seeds, captions, bins, the corner cache.
+
+No kernel: a FigurePanel runs in-process (ipywidgets without a front end).
+"""
+
+from __future__ import annotations
+
+import base64
+
+import numpy as np
+import pytest
+
+from course_utils.panels import (Caption, CornerPropagation, CornerWeights, Table, bin_heights,
+                                 child_seeds, depth_axis_limit, fmt)
+from course_utils.plots import panel_figure
+from course_utils.schemes import SCHEMES
+from course_utils.widgets import FigurePanel, Layout, PanelSnapshot, int_slider
+from course_utils.widgets.parts import Histogram, LayerCurves
+
+
+def _line_panel(*, declare=True, change_static=False, change_limits=False):
+    fig, ax = panel_figure()
+    (line,) = ax.plot([], [])
+    (static,) = ax.plot([0, 1], [0, 1])
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 10)
+
+    def update(n):
+        line.set_data([0, n], [0, n])
+        if change_static:
+            static.set_ydata([n, n])
+        if change_limits:
+            ax.set_xlim(0, n + 1)
+        return Caption(f"n = {n}")
+
+    panel = FigurePanel(fig, {"n": int_slider("n", 1, 1, 9)}, update,
+                        dynamic=[line] if declare else [])
+    return panel, line
+
+
+def test_declared_artist_is_made_animated_and_redrawn():
+    panel, line = _line_panel()
+    assert line.get_animated()
+    before = panel.png
+    panel.set(n=9)
+    assert panel.png != before
+    assert panel.last_caption.text() == "n = 9."
+
+
+def test_undeclared_artist_change_is_an_error_naming_it():
+    with pytest.raises(RuntimeError, match=r"update\(\) changed Line2D on axes 0, which is static.*dynamic="):
+        _line_panel(declare=False)
+
+
+def test_changing_a_static_artist_is_an_error():
+    with pytest.raises(RuntimeError, match="static"):
+        _line_panel(change_static=True)
+
+
+def test_changing_axis_limits_in_update_is_an_error():
+    with pytest.raises(RuntimeError, match="Layout"):
+        _line_panel(change_limits=True)
+
+
+def test_dynamic_rejects_what_is_not_an_artist():
+    fig, ax = panel_figure()
+    with pytest.raises(TypeError, match="dynamic must hold"):
+        FigurePanel(fig, {"n": int_slider("n", 1, 1, 9)}, lambda n: None, dynamic=[3])
+
+
+def test_layout_applies_on_key_change_and_keeps_one_background_per_key():
+    fig, ax = panel_figure()
+    curves = LayerCurves(ax, {"s": {}}, ylim=(1e-3, 1e3))
+    applied = []
+
+    def apply(limit):
+        applied.append(limit)
+        curves.set_depth_axis(limit)
+
+    def update(depth):
+        curves.show("s", np.ones(depth))
+
+    panel = FigurePanel(fig, {"depth": int_slider("depth", 3, 1, 30)}, update, dynamic=[curves],
+                        layout=Layout(key=lambda depth: depth_axis_limit(depth), apply=apply,
+                                      warm=(10,)))
+    assert applied == [10, 5] and ax.get_xlim() == (0.5, 5.5)
+    panel.set(depth=4)                    # same key: no apply, no new background
+    panel.set(depth=8)                    # warmed key: applied, background reused
+    panel.set(depth=25)
+    assert applied == [10, 5, 10, 30]
+    assert set(panel._backgrounds) == {5, 10, 30}
+    assert ax.get_xlim() == (0.5, 30.5)
+
+
+def test_snapshot_is_picture_then_caption_with_deterministic_text():
+    table = Table(("a", "b"), (("1", "2"),))
+    fig, ax = panel_figure()
+    (line,) = ax.plot([], [])
+    panel = FigurePanel(fig, {"n": int_slider("n", 2, 1, 9)},
+                        lambda n: (line.set_data([0, n], [0, 1]), Caption("Title", (f"n is {n}.",), table))[1],
+                        dynamic=[line], title="<b>A panel</b>: demo")
+    snap = panel.snapshot()
+    assert isinstance(snap, PanelSnapshot)
+    picture, caption = snap.bundles()
+    assert base64.b64decode(picture["image/png"])[:8] == b"\x89PNG\r\n\x1a\n"
+    assert picture["text/plain"] == "[picture] A panel: demo: FigurePanel(n=2)"
+    assert caption["text/plain"] == "Title. n is 2.\na  b\n1  2"
+    assert "<table>" in caption["text/html"] and "<b>Title.</b>" in caption["text/html"]
+
+
+def test_snapshot_outputs_render_in_nbconvert_html():
+    nbformat = pytest.importorskip("nbformat")
+    nbconvert = pytest.importorskip("nbconvert")
+    fig, ax = panel_figure()
+    (line,) = ax.plot([], [])
+    panel = FigurePanel(fig, {"n": int_slider("n", 2, 1, 9)},
+                        lambda n: (line.set_data([0, n], [0, 1]),
+                                   Caption("Std", table=Table(("layer", "std"), (("1", "0.5"),))))[1],
+                        dynamic=[line])
+    cell = nbformat.v4.new_code_cell("panel.snapshot()")
+    cell.outputs = [nbformat.v4.new_output("display_data", data=b)
+                    for b in panel.snapshot().bundles()]
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    body, _ = nbconvert.HTMLExporter().from_notebook_node(nb)
+    assert 'src="data:image/png;base64,' in body
+    assert "<td>0.5</td>" in body
+
+
+def test_child_seeds_depend_only_on_seed_and_name():
+    a, b = child_seeds(7, "weights", "input")
+    assert child_seeds(7, "input")[0] == b and child_seeds(7, "weights", "x")[0] == a
+    assert child_seeds(8, "weights")[0] != a
+    with pytest.raises(ValueError, match="seed must be a non-negative integer, got -1"):
+        child_seeds(-1, "weights")
+    with pytest.raises(ValueError, match="names must be non-empty strings"):
+        child_seeds(0, "")
+
+
+def test_bin_heights_density_integrates_to_the_share_inside():
+    rng = np.random.default_rng(0)
+    values = rng.standard_normal(10_000)
+    edges = np.linspace(-2, 2, 41)
+    inside = np.mean(np.abs(values) <= 2)
+    assert np.sum(bin_heights(values, edges) * np.diff(edges)) == pytest.approx(inside)
+    assert np.sum(bin_heights(values, edges, "fraction")) == pytest.approx(inside)
+    with pytest.raises(ValueError, match="scale must be one of"):
+        bin_heights(values, edges, "percent")
+
+
+def test_depth_axis_limit_fits_the_layers_shown():
+    for depth in range(1, 101):
+        limit = depth_axis_limit(depth)
+        step = 5 if depth <= 20 else 10
+        assert depth <= limit < depth + step and limit % step == 0
+
+
+def test_table_and_caption_text_and_html():
+    t = Table(("scheme", "std"), (("he<normal>", "0.1"),), colors=("#ff0000",))
+    assert "he&lt;normal&gt;" in t.html() and "#ff0000" in t.html()
+    assert t.text() == "scheme      std\nhe<normal>  0.1"
+    with pytest.raises(ValueError, match="rows must have 2 cells"):
+        Table(("a", "b"), (("1",),))
+    assert fmt(1 / 3) == "0.333" and fmt(12345.0, 2) == "1.2e+04"
+
+
+def test_corner_weights_are_a_sample_of_the_scheme_at_the_smaller_width():
+    # he_normal at width 64 from a draw at 256: std sqrt(2/64) within 3 % (64*64*5 draws).
+    cw = CornerWeights("he_normal", max_depth=5, max_width=256, seed=1)
+    w = np.concatenate([m.ravel() for m in cw.weights(5, 64)])
+    assert w.std() == pytest.approx(SCHEMES["he_normal"].std(64, 64), rel=0.03)
+    with pytest.raises(ValueError, match="within 1..5 and 1..256"):
+        cw.weights(6, 64)
+
+
+def test_corner_propagation_prefix_and_exact_depth():
+    runs = CornerPropagation(max_depth=8, max_width=32, batch=8, seed=3)
+    full, four = runs("he_normal", "tanh", 16), runs("he_normal", "tanh", 16, depth=4)
+    np.testing.assert_allclose(full.std[:4], four.std, rtol=1e-6)   # forward: a prefix
+    assert four.depth == 4 and runs("he_normal", "tanh", 16) is full
+
+
+def test_histogram_part_sets_heights_and_edges():
+    fig, ax = panel_figure()
+    hist = Histogram(ax, 3)
+    hist.show([0.1, 0.2, 0.3], [0, 1, 2, 3])
+    assert hist.bars.get_data().edges.tolist() == [0, 1, 2, 3]
