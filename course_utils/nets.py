@@ -371,8 +371,83 @@ def signal_propagation(scheme: SchemeLike, activation: str, *, depth: int = 10,
 
 
 # ------------------------------------------------------------- small MLP
-def _softplus(z):
-    return np.logaddexp(0.0, z)
+def _logit_loss(s: np.ndarray, y: np.ndarray) -> np.ndarray:
+    r"""Mean binary cross-entropy from logits, :math:`\operatorname{softplus}(s) - y s`, over the last axis.
+
+    ``softplus(s) = log(1 + e^s)`` is computed as ``logaddexp(0, s)``, so it never overflows.
+    """
+    return np.mean(np.logaddexp(0.0, s) - y * s, axis=-1)
+
+
+def _forward_stack(W, B, X, activation):
+    """Forward pass of ``k`` stacked networks: ``W[l]`` is ``(k, n, m)``, ``B[l]`` ``(k, 1, m)``.
+
+    Returns the cache ``[(z, a), ...]`` per layer (``(None, X)`` first); the last
+    ``a`` is the logit, shape ``(k, n_samples, 1)``.
+    """
+    cache = [(None, X)]
+    a = X
+    last = len(W) - 1
+    for i, (w, b) in enumerate(zip(W, B)):
+        z = a @ w + b
+        a = z if i == last else activate(activation, z)
+        cache.append((z, a))
+    return cache
+
+
+def _backward_stack(W, cache, y, activation):
+    """Backpropagation of :func:`_logit_loss` through ``k`` stacked networks.
+
+    Returns ``[(dW, dB), ...]`` per layer, shaped like ``W[l]`` and ``B[l]``.
+    """
+    s = cache[-1][1][..., 0]
+    delta = ((activate("sigmoid", s) - y) / y.shape[-1])[..., None]       # dL/ds
+    grads = []
+    for i in range(len(W) - 1, -1, -1):
+        a_prev = cache[i][1]
+        grads.append((np.swapaxes(a_prev, -1, -2) @ delta, delta.sum(axis=-2, keepdims=True)))
+        if i:
+            delta = (delta @ np.swapaxes(W[i], -1, -2)) * activation_derivative(
+                activation, cache[i][0], a_prev)
+    return grads[::-1]
+
+
+def _fit_stack(nets, X, y, epochs, learning_rate, record_every) -> list[dict]:
+    """Full-batch gradient descent on ``nets`` (same widths and activation), all at once, in place.
+
+    The one implementation of the training step: :meth:`MLP.fit` calls it with
+    one network, :func:`course_utils.training.fit_many` with several.
+    """
+    activation = nets[0].activation
+    W = [np.stack([net.weights[i] for net in nets]) for i in range(len(nets[0].weights))]
+    B = [np.stack([net.biases[i] for net in nets])[:, None, :] for i in range(len(W))]
+    records = {"epoch": [], "loss": [], "accuracy": []}
+    for epoch in range(epochs + 1):
+        cache = _forward_stack(W, B, X, activation)
+        if epoch % record_every == 0 or epoch == epochs:
+            s = cache[-1][1][..., 0]                                      # (k, n_samples)
+            records["epoch"].append(epoch)
+            records["loss"].append(_logit_loss(s, y))
+            records["accuracy"].append(np.mean((s > 0) == (y > 0.5), axis=-1))
+        if epoch == epochs:
+            break
+        for (w, b), (dw, db) in zip(zip(W, B), _backward_stack(W, cache, y, activation)):
+            w -= learning_rate * dw
+            b -= learning_rate * db
+    for j, net in enumerate(nets):
+        for i in range(len(W)):
+            net.weights[i][...] = W[i][j]
+            net.biases[i][...] = B[i][j, 0]
+    epochs_seen = np.asarray(records["epoch"])
+    losses, accuracies = np.asarray(records["loss"]), np.asarray(records["accuracy"])
+    return [{"epoch": epochs_seen.copy(), "loss": losses[:, j].copy(),
+             "accuracy": accuracies[:, j].copy()} for j in range(len(nets))]
+
+
+def _check_fit_args(epochs, learning_rate, record_every):
+    return (check_positive_int("epochs", epochs),
+            check_real("learning_rate", learning_rate, min_value=0.0, allow_equal=False),
+            check_positive_int("record_every", record_every))
 
 
 class MLP:
@@ -424,18 +499,16 @@ class MLP:
             raise ValueError(f"y must hold {X.shape[0]} labels, each 0 or 1")
         return X, y
 
+    def _stack(self):
+        """This network's weights and biases as a stack of one (views, not copies)."""
+        return [w[None] for w in self.weights], [b[None, None] for b in self.biases]
+
     def _forward(self, X):
-        cache = [(None, X)]
-        a = X
-        for i, (w, b) in enumerate(zip(self.weights, self.biases)):
-            z = a @ w + b
-            a = z if i == len(self.weights) - 1 else activate(self.activation, z)
-            cache.append((z, a))
-        return cache
+        return _forward_stack(*self._stack(), X, self.activation)
 
     def logits(self, X) -> np.ndarray:
         """Return the output logit for each row of ``X``."""
-        return self._forward(self._check_xy(X))[-1][1][:, 0]
+        return self._forward(self._check_xy(X))[-1][1][0, :, 0]
 
     def predict_proba(self, X) -> np.ndarray:
         """Return the probability of class 1 for each row of ``X``."""
@@ -453,29 +526,23 @@ class MLP:
     def loss(self, X, y) -> float:
         r"""Return the mean binary cross-entropy :math:`\operatorname{softplus}(s) - y s`."""
         X, y = self._check_xy(X, y)
-        s = self._forward(X)[-1][1][:, 0]
-        return float(np.mean(_softplus(s) - y * s))
+        return float(_logit_loss(self.logits(X), y))
 
     def loss_and_gradients(self, X, y):
         """Return the loss and its gradients ``[(dW, db), ...]`` for every layer."""
         X, y = self._check_xy(X, y)
-        cache = self._forward(X)
-        s = cache[-1][1][:, 0]
-        loss = float(np.mean(_softplus(s) - y * s))
-        delta = ((activate("sigmoid", s) - y) / len(y))[:, None]   # dL/ds
-        grads = []
-        for i in range(len(self.weights) - 1, -1, -1):
-            a_prev = cache[i][1]
-            grads.append((a_prev.T @ delta, delta.sum(axis=0)))
-            if i:
-                z_prev = cache[i][0]
-                delta = (delta @ self.weights[i].T) * activation_derivative(
-                    self.activation, z_prev, a_prev)
-        return loss, grads[::-1]
+        W, B = self._stack()
+        cache = _forward_stack(W, B, X, self.activation)
+        loss = float(_logit_loss(cache[-1][1][0, :, 0], y))
+        grads = _backward_stack(W, cache, y, self.activation)
+        return loss, [(dw[0], db[0, 0]) for dw, db in grads]
 
     def fit(self, X, y, *, epochs: int = 500, learning_rate: float = 0.5,
             record_every: int = 1) -> dict:
         """Train with full-batch gradient descent; return the loss and accuracy history.
+
+        The step is the one :func:`course_utils.training.fit_many` takes for
+        several networks at once (one implementation, applied to a stack of one).
 
         Args:
             X, y: training data and 0/1 labels.
@@ -488,22 +555,8 @@ class MLP:
             accuracy before each recorded step, and after the last one).
         """
         X, y = self._check_xy(X, y)
-        epochs = check_positive_int("epochs", epochs)
-        record_every = check_positive_int("record_every", record_every)
-        learning_rate = check_real("learning_rate", learning_rate, min_value=0.0, allow_equal=False)
-        history = {"epoch": [], "loss": [], "accuracy": []}
-        for epoch in range(epochs + 1):
-            loss, grads = self.loss_and_gradients(X, y)
-            if epoch % record_every == 0 or epoch == epochs:
-                history["epoch"].append(epoch)
-                history["loss"].append(loss)
-                history["accuracy"].append(self.accuracy(X, y))
-            if epoch == epochs:
-                break
-            for (w, b), (dw, db) in zip(zip(self.weights, self.biases), grads):
-                w -= learning_rate * dw
-                b -= learning_rate * db
-        return {k: np.asarray(v) for k, v in history.items()}
+        epochs, learning_rate, record_every = _check_fit_args(epochs, learning_rate, record_every)
+        return _fit_stack([self], X, y, epochs, learning_rate, record_every)[0]
 
     def hidden_unit_spread(self, layer: int = 0) -> float:
         """Return how far the units of a hidden layer are from the layer's first unit.

@@ -1,4 +1,4 @@
-r"""Markdown tables built from :data:`course_utils.SCHEMES`, for the notebooks to display.
+r"""Markdown tables for the notebooks (the package's one Markdown writer): from SCHEMES and from training.
 
 Each ``*_markdown`` function returns a plain string in GitHub-flavoured
 Markdown; a notebook shows it with ``IPython.display.Markdown(...)``. The rows
@@ -21,7 +21,8 @@ from typing import Iterable, Mapping, Optional, Sequence
 from ._checks import check_positive_int
 from .schemes import AV, GFG, MLM, SCHEMES, naming_table
 
-__all__ = ["markdown_table", "naming_table_markdown", "std_table", "std_table_markdown"]
+__all__ = ["markdown_table", "naming_table_markdown", "std_table", "std_table_markdown",
+           "accuracy_table_markdown"]
 
 #: The source articles, in the column order of :func:`naming_table_markdown`.
 SOURCES = (MLM, GFG, AV)
@@ -166,3 +167,30 @@ def std_table_markdown(fan_in: int, fan_out: int, schemes: Optional[Iterable[str
                "limit L", "depends on the fans", "meant for"]
     return markdown_table(shown, ["scheme", "distribution", "std", "limit", "fan_scaled", "for"],
                           headers)
+
+
+def accuracy_table_markdown(comparison, *, highlight: float = 0.95) -> str:
+    """Render the final accuracies of a :class:`~course_utils.training.Comparison` as a Markdown table.
+
+    One row per scheme, one column per activation; accuracies at or above
+    ``highlight`` are set in bold. Built on :func:`markdown_table`.
+
+    Examples:
+        >>> from course_utils import make_circles
+        >>> from course_utils.training import compare_schemes
+        >>> X, y = make_circles(200, rng=0)
+        >>> c = compare_schemes(["zeros", "he_normal"], ["relu"], X, y, epochs=200)
+        >>> print(accuracy_table_markdown(c))
+        | scheme | relu |
+        |---|---|
+        | `zeros` | 0.50 |
+        | `he_normal` | **1.00** |
+    """
+    rows = []
+    for s in comparison.schemes:
+        row = {"scheme": f"`{s}`"}
+        for a in comparison.activations:
+            acc = comparison[s, a].final_accuracy
+            row[a] = f"**{acc:.2f}**" if acc >= highlight else f"{acc:.2f}"
+        rows.append(row)
+    return markdown_table(rows, ["scheme", *comparison.activations])
