@@ -11,7 +11,12 @@ import math
 
 from ._checks import check_choice, check_real
 
-__all__ = ["NONLINEARITIES", "calculate_gain"]
+__all__ = ["NONLINEARITIES", "LEAKY_SLOPE", "calculate_gain"]
+
+#: The negative slope of the course's leaky ReLU (:mod:`course_utils.nets` uses it)
+#: and the default ``param`` of :func:`calculate_gain`, as in PyTorch
+#: (``nn.LeakyReLU`` and ``calculate_gain`` both default to 0.01).
+LEAKY_SLOPE = 0.01
 
 _LINEAR = ("linear", "identity", "conv1d", "conv2d", "conv3d",
            "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "sigmoid")
@@ -63,5 +68,5 @@ def calculate_gain(nonlinearity, param=None) -> float:
         return math.sqrt(2.0)
     if nonlinearity == "selu":
         return 3.0 / 4.0
-    slope = 0.01 if param is None else check_real("param", param)
+    slope = LEAKY_SLOPE if param is None else check_real("param", param)
     return math.sqrt(2.0 / (1.0 + slope ** 2))
