@@ -1,6 +1,6 @@
 """JupyterLab in a real browser for the tests: a throw-away server and Chromium driven by Playwright.
 
-Used by ``tests/test_browser.py`` (and ``benchmarks/bench_browser.py``). The
+Used by ``tests/test_browser.py``. The
 server runs from the project's environment on 127.0.0.1, on a free port, with
 a token, and every folder it writes to (runtime, config, data, settings,
 workspaces, and the notebooks themselves) is a temporary one, so a test run

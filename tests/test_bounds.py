@@ -2,8 +2,9 @@
 
 The scalar values are the ones the MachineLearningMastery tutorial printed and
 must match to the last digit (exact equality). The vectorised helpers feed the
-error-bar plots over n = 1..100, whose numbers correct the sources' errata
-(COURSE-FACTS.md, items 11-13).
+error-bar plots over n = 1..100, whose numbers correct the tutorial's errata
+(its normalized-xavier plot of 1/sqrt(n + m), and "about 0.1 by 20 inputs" for
+the xavier and He ranges; notebooks 04-06).
 """
 
 import math

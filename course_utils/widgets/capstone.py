@@ -25,19 +25,7 @@ from ..schemes import GUIDE, SCHEMES
 from . import FigurePanel, dropdown, int_slider
 from .he import CornerPropagation
 
-__all__ = ["GUIDE", "recommended_scheme", "capstone_panel"]
-
-
-def recommended_scheme(activation: str) -> str:
-    """Return the course's recommended scheme for an activation (see :data:`GUIDE`).
-
-    Examples:
-        >>> recommended_scheme("relu"), recommended_scheme("tanh")
-        ('he_normal', 'normalized_xavier')
-    """
-    if activation not in GUIDE:
-        raise ValueError(f"activation must be one of {', '.join(GUIDE)}; got {activation!r}")
-    return GUIDE[activation]
+__all__ = ["GUIDE", "capstone_panel"]
 
 
 def capstone_panel(*, scheme: str = "random_normal", activation: str = "tanh", width: int = 64,
