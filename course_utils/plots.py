@@ -228,7 +228,7 @@ def loss_curves(ax, histories, *, metric: str = "loss", colors=None, log: bool =
         raise ValueError(f"metric must be 'loss' or 'accuracy', got {metric!r}")
     lines = []
     for label, history in histories.items():
-        color = (colors or {}).get(label, _PALETTE.get(label))
+        color = (colors or {}).get(label, SCHEMES[label].color if label in SCHEMES else None)
         (line,) = ax.plot(history["epoch"], history[metric], label=label, color=color, **kwargs)
         lines.append(line)
     if log:
@@ -311,7 +311,7 @@ def layer_std_curves(ax, propagations, *, stat: str = "std", colors=None, log: b
     lines = []
     for label, prop in propagations.items():
         values = np.asarray(getattr(prop, stat), dtype=float)
-        color = (colors or {}).get(label, _PALETTE.get(label))
+        color = (colors or {}).get(label, SCHEMES[label].color if label in SCHEMES else None)
         kwargs.setdefault("marker", "o")
         kwargs.setdefault("ms", 3)
         (line,) = ax.plot(np.arange(1, len(values) + 1), values, label=label, color=color, **kwargs)

@@ -63,3 +63,20 @@ def test_inline_kernel_shows_figures_at_their_set_size_without_a_crop():
     width, height = plots.COURSE_STYLE["figure.figsize"]
     dpi = plots.COURSE_STYLE["figure.dpi"]
     assert size == (round(width * dpi), round(height * dpi))
+
+
+def test_curve_recipes_give_scheme_labels_their_scheme_colour(course_style):
+    from matplotlib.colors import to_hex
+
+    import course_utils as cu
+
+    fig, (ax1, ax2) = plt.subplots(1, 2)
+    try:
+        history = {"epoch": [0, 1], "loss": [0.7, 0.6], "accuracy": [0.5, 0.6]}
+        lines = plots.loss_curves(ax1, {"he_normal": history, "my run": history})
+        assert to_hex(lines[0].get_color()) == cu.SCHEMES["he_normal"].color
+        prop = cu.signal_propagation("xavier", "tanh", depth=3, width=8, batch=4, rng=0)
+        (line,) = plots.layer_std_curves(ax2, {"xavier": prop})
+        assert to_hex(line.get_color()) == cu.SCHEMES["xavier"].color
+    finally:
+        plt.close(fig)
