@@ -1,0 +1,279 @@
+r"""Model of notebook 06's panel (and, through :func:`depth_profiles`, of 07's): schemes through one deep MLP.
+
+Numpy only. :func:`depth_profiles` pushes one fixed batch of standard-normal
+inputs through a deep MLP of constant ``width`` for each scheme, with the
+activation chosen, and returns per layer what the panels show: the measured
+std of the activations, how much the back-propagated gradient
+:math:`\partial L/\partial z` grows or shrinks from the top layer shown down
+to each layer, the fraction of units that barely pass a gradient (saturated
+sigmoid/tanh, dead ReLU), and beside them the mean-field prediction
+(:func:`course_utils.mean_field.layer_profile`) where the theory applies
+(zero-mean weights of variance :math:`s/n`).
+
+Speed: the passes come from a :class:`~course_utils.panels.CornerPropagation`
+kept per ``(max_depth, max_width, batch, seed)``: each (scheme, activation,
+width) is propagated once through ``max_depth`` layers. The forward
+statistics of a shallower network are a prefix of these. So are its backward
+*gains*: from layer ``depth`` down, the gradient is multiplied by the same
+:math:`W_l^\top` and :math:`f'(z_l)` whatever enters layer ``depth`` from above, so
+the ratio of gradient stds between layer ``l`` and layer ``depth`` is read off
+the deep run. A depth move only slices arrays.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import mean_field
+from .._checks import check_choice, check_positive_int
+from ..nets import ACTIVATIONS, LEAKY_SLOPE
+from ..schemes import SCHEMES
+from .corner import CornerPropagation
+from .shared import Caption, Table, fmt
+
+__all__ = ["HE_SCHEMES", "DepthProfiles", "depth_profiles", "he_profile", "weight_var",
+           "caption"]
+
+#: The schemes notebook 06's panel compares, with the label its legend shows.
+HE_SCHEMES = {
+    "he_normal": "he_normal  (Var = 2/n)",
+    "lecun_normal": "lecun_normal = Glorot at equal widths  (Var = 1/n)",
+    "xavier": "xavier U[±1/√n]  (Var = 1/(3n))",
+}
+
+
+def weight_var(scheme: str, width: int) -> float:
+    r"""Return :math:`s = n\operatorname{Var}[w]` of ``scheme`` in a layer of fan-in = fan-out = ``width``.
+
+    ``nan`` for a scheme whose weights are not centred on zero (``constant``,
+    ``random_uniform``): the mean-field recursion assumes zero-mean weights.
+
+    Examples:
+        >>> [round(weight_var(name, 64), 4) for name in ("he_normal", "lecun_normal", "xavier")]
+        [2.0, 1.0, 0.3333]
+        >>> weight_var("random_normal", 64), weight_var("random_uniform", 64)
+        (64.0, nan)
+    """
+    s = SCHEMES[scheme]
+    if s.mean != 0.0:
+        return float("nan")
+    return float(width * s.std(width, width) ** 2)
+
+
+@dataclass(frozen=True)
+class DepthProfiles:
+    """Per-layer statistics of each scheme (rows) in one deep MLP (columns: layers 1..depth).
+
+    Attributes:
+        activation, width, depth: the network (every layer ``width`` wide).
+        schemes: the scheme of each row.
+        weight_var: :math:`s = n\\operatorname{Var}[w]` per scheme (``nan``: not zero-mean).
+        activation_std: measured std of each layer's activations (``inf`` past an overflow).
+        gradient_gain: measured std of :math:`\\partial L/\\partial z` at each layer divided
+            by its std at layer ``depth`` (``nan`` past an overflow).
+        inactive: fraction of units saturated (sigmoid, tanh: derivative below 5 %
+            of its maximum) or dead (ReLU: zero for every example).
+        predicted_std: mean-field activation std per layer (``nan`` where no prediction).
+        predicted_gain: mean-field :math:`\\sqrt{\\prod_{k=l}^{L-1} \\chi_k}`, the same
+            ratio as ``gradient_gain`` (``nan`` where no prediction).
+        chi: mean-field :math:`\\chi` at the last layer shown, the factor by which the
+            gradient's *variance* changes per layer there (``nan`` where no prediction).
+    """
+
+    activation: str
+    width: int
+    depth: int
+    schemes: tuple
+    weight_var: np.ndarray
+    activation_std: np.ndarray
+    gradient_gain: np.ndarray
+    inactive: np.ndarray
+    predicted_std: np.ndarray
+    predicted_gain: np.ndarray
+    chi: np.ndarray
+
+    @property
+    def layers(self) -> np.ndarray:
+        """Layer numbers 1..depth."""
+        return np.arange(1, self.depth + 1)
+
+    @property
+    def signal_ratio(self) -> np.ndarray:
+        """Measured activation std at layer ``depth`` over layer 1, per scheme."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return self.activation_std[:, -1] / self.activation_std[:, 0]
+
+    @property
+    def predicted_signal_ratio(self) -> np.ndarray:
+        """The same ratio, predicted."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return self.predicted_std[:, -1] / self.predicted_std[:, 0]
+
+
+@functools.lru_cache(maxsize=4)
+def _runs(max_depth: int, max_width: int, batch: int, seed: int) -> CornerPropagation:
+    return CornerPropagation(max_depth=max_depth, max_width=max_width, batch=batch, seed=seed)
+
+
+@functools.lru_cache(maxsize=256)
+def _prediction(activation: str, s: float, max_depth: int):
+    """Mean-field activation std and chi per layer (read-only), or ``None`` where none applies."""
+    if not (math.isfinite(s) and s > 0.0):
+        return None
+    p = mean_field.layer_profile(activation, s, max_depth)
+    std, chi = np.array(p.std, dtype=float), np.array(p.chi, dtype=float)
+    std.setflags(write=False)
+    chi.setflags(write=False)
+    return std, chi
+
+
+def _fit(rows, n_rows: int, depth: int, fill: float) -> np.ndarray:
+    """Stack per-layer arrays cut to ``depth``; a run that stopped early gets ``fill``."""
+    out = np.full((n_rows, depth), fill)
+    for i, r in enumerate(rows):
+        r = np.asarray(r, dtype=float)[:depth]
+        out[i, :len(r)] = r
+    return out
+
+
+def depth_profiles(schemes, activation: str, width: int, depth: int, *, max_depth: int = 50,
+                   max_width: int = 120, batch: int = 32, seed: int = 0) -> DepthProfiles:
+    r"""Measure and predict each scheme's per-layer statistics in one deep MLP.
+
+    Forward :math:`z_l = a_{l-1} W_l`, :math:`a_l = f(z_l)` from standard-normal
+    inputs; backward from unit-variance noise at the top (see
+    :func:`course_utils.propagate`). The prediction follows the variance map
+
+    .. math::
+        q_l = s\,\mathbb{E}_{z\sim\mathcal N(0,1)}\big[f(\sqrt{q_{l-1}}\,z)^2\big],\qquad
+        \chi_l = s\,\mathbb{E}\big[f'(\sqrt{q_l}\,z)^2\big]
+
+    (Poole et al. 2016; Schoenholz et al. 2017), with :math:`q_1 = s` for a
+    unit-variance input. Finite networks scatter around it by about
+    :math:`1/\sqrt{\text{width}}` per layer.
+
+    Args:
+        schemes: names in :data:`~course_utils.SCHEMES`.
+        activation: one of :data:`~course_utils.ACTIVATIONS`.
+        width, depth: the network shown (``1 <= width <= max_width``, ``1 <= depth <= max_depth``).
+        max_depth, max_width, batch, seed: the cached experiment the network is cut from
+            (``seed`` fixes the weights, the input and the top gradient).
+
+    Returns:
+        A :class:`DepthProfiles`.
+
+    Examples:
+        >>> p = depth_profiles(["he_normal", "xavier"], "relu", width=64, depth=20)
+        >>> p.weight_var.round(4).tolist(), p.activation_std.shape
+        ([2.0, 0.3333], (2, 20))
+        >>> p.predicted_signal_ratio.round(6).tolist()           # sqrt(s/2)**19
+        [1.0, 0.0]
+    """
+    schemes = tuple(check_choice("schemes[i]", s, SCHEMES) for s in schemes)
+    activation = check_choice("activation", activation, ACTIVATIONS)
+    max_depth = check_positive_int("max_depth", max_depth)
+    max_width = check_positive_int("max_width", max_width)
+    width, depth = check_positive_int("width", width), check_positive_int("depth", depth)
+    if width > max_width or depth > max_depth:
+        raise ValueError(f"width and depth must be at most max_width={max_width} and "
+                         f"max_depth={max_depth}, got {width} and {depth}")
+    runs = _runs(max_depth, max_width, check_positive_int("batch", batch), int(seed))
+    measured = [runs(name, activation, width) for name in schemes]
+    s = np.array([weight_var(name, width) for name in schemes])
+    predictions = [_prediction(activation, float(v), max_depth) for v in s]
+    nan = np.full(max_depth, np.nan)
+    k = len(schemes)
+
+    gradient = _fit((p.gradient_std for p in measured), k, depth, np.nan)
+    chi = _fit((nan if p is None else p[1] for p in predictions), k, depth, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        gain = gradient / gradient[:, -1:]
+        # Var ratio between layer l and layer depth: chi_l * ... * chi_{depth-1}.
+        log_chi = np.log(chi[:, :-1])
+        tail = np.concatenate([np.cumsum(log_chi[:, ::-1], axis=1)[:, ::-1],
+                               np.zeros((k, 1))], axis=1)
+        predicted_gain = np.exp(0.5 * tail)
+    return DepthProfiles(
+        activation=activation, width=width, depth=depth, schemes=schemes, weight_var=s,
+        activation_std=_fit((p.std for p in measured), k, depth, np.inf),
+        gradient_gain=gain,
+        inactive=_fit((np.maximum(p.saturated, p.dead) for p in measured), k, depth, np.nan),
+        predicted_std=_fit((nan if p is None else p[0] for p in predictions), k, depth, np.nan),
+        predicted_gain=predicted_gain, chi=chi[:, -1])
+
+
+def he_profile(activation: str = "relu", width: int = 120, depth: int = 30, **experiment) -> DepthProfiles:
+    r"""Notebook 06's picture: :data:`HE_SCHEMES` through one deep MLP (see :func:`depth_profiles`).
+
+    With ReLU the std changes by :math:`\sqrt{s/2}` per layer (:math:`s = 2, 1, 1/3`:
+    He keeps it, the others shrink it by :math:`\sqrt 2` and :math:`\sqrt 6`); with tanh
+    He's signal settles at the fixed point :math:`q^* \approx 0.618` (activation std
+    :math:`\approx 0.556`) while its gradients grow going down by :math:`\chi \approx 1.106`
+    in variance per layer.
+
+    Args:
+        activation, width, depth: the network shown.
+        **experiment: ``max_depth``, ``max_width``, ``batch``, ``seed`` of :func:`depth_profiles`.
+
+    Examples:
+        >>> p = he_profile("tanh", width=120, depth=30)
+        >>> p.schemes[0], round(float(p.predicted_std[0, -1]), 3), round(float(p.chi[0]), 3)
+        ('he_normal', 0.556, 1.106)
+    """
+    return depth_profiles(tuple(HE_SCHEMES), activation, width, depth, **experiment)
+
+
+def _inactive_word(activation: str) -> str:
+    return {"sigmoid": "saturated", "tanh": "saturated", "relu": "dead",
+            "leaky_relu": "dead"}.get(activation, "saturated or dead")
+
+
+def _theory_sentence(p: DepthProfiles) -> str:
+    """What the mean-field theory says for this activation, with the panel's numbers."""
+    d = p.depth
+    if p.activation in ("relu", "leaky_relu"):
+        a2 = 0.0 if p.activation == "relu" else LEAKY_SLOPE ** 2
+        return (f"With {p.activation} each layer multiplies the activation std by "
+                f"√(s(1+a²)/2) and the gradient's std going down by the same factor "
+                f"(χ = s(1+a²)/2 = {fmt(1 + a2, 5)} s): s = 2 keeps both, s = 1 and 1/3 shrink "
+                f"them by √2 and √6 per layer (He et al. 2015).")
+    if p.activation == "tanh":
+        return (f"With tanh the signal follows the variance map: for s = 2 it settles at "
+                f"q* ≈ 0.618 (activation std ≈ 0.556: it does not grow toward saturation), "
+                f"but there χ ≈ 1.106 > 1, so the gradient's variance grows ×1.106 per layer "
+                f"going down (std ×{fmt(1.106 ** ((d - 1) / 2))} over {d} layers); s = 1 is "
+                f"critical (the signal fades slowly, χ → 1); s = 1/3 shrinks both by about "
+                f"√3 per layer.")
+    return "The dashed lines are the mean-field prediction for this activation."
+
+
+def caption(p: DepthProfiles, labels=None) -> Caption:
+    """The caption of a depth panel: per scheme, measured beside predicted.
+
+    Examples:
+        >>> print(caption(he_profile("relu", width=120, depth=30)).table.text().splitlines()[0])
+        scheme        n·Var[w]  std, layer 1  std, layer 30  predicted  per layer  predicted  dL/dz, layer 1 ÷ layer 30  predicted  units dead, layer 30
+    """
+    d = p.depth
+    per_layer = p.signal_ratio ** (1.0 / max(d - 1, 1))
+    per_layer_pred = p.predicted_signal_ratio ** (1.0 / max(d - 1, 1))
+    rows = []
+    for i, name in enumerate(p.schemes):
+        rows.append((name, fmt(p.weight_var[i]), fmt(p.activation_std[i, 0]),
+                     fmt(p.activation_std[i, -1]), fmt(p.predicted_std[i, -1]),
+                     fmt(per_layer[i]), fmt(per_layer_pred[i]),
+                     fmt(p.gradient_gain[i, 0]), fmt(p.predicted_gain[i, 0]),
+                     f"{p.inactive[i, -1]:.0%}"))
+    word = _inactive_word(p.activation)
+    table = Table(("scheme", "n·Var[w]", "std, layer 1", f"std, layer {d}", "predicted",
+                   "per layer", "predicted", f"dL/dz, layer 1 ÷ layer {d}", "predicted",
+                   f"units {word}, layer {d}"), tuple(rows))
+    return Caption(f"{p.activation}, fan-in {p.width}, {d} layers", (_theory_sentence(p),), table,
+                   ("Measured: markers; mean-field prediction (Poole et al. 2016; Schoenholz et "
+                    "al. 2017): dashed, same colour. A finite network scatters around it by "
+                    "about 1/√width per layer. The log y axis is fixed so that settings compare "
+                    "(values beyond it are drawn on its edge); the x axis fits the depth shown.",))
