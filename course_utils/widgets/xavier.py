@@ -13,30 +13,25 @@ from __future__ import annotations
 import numpy as np
 
 from .. import bounds
-from ..initializers import xavier
+from ..panels.xavier import caption, xavier_histogram
 from ..plots import bound_errorbars, panel_figure, scheme_color
 from . import FigurePanel, int_slider
+from .parts import Histogram
 
 __all__ = ["xavier_panel"]
-
-_BINS = 40
-
-
-def _xavier_sample(fan_in: int, n_weights: int, seed: int) -> np.ndarray:
-    """``n_weights`` draws for a layer with ``fan_in`` inputs (as many outputs as needed)."""
-    columns = -(-n_weights // fan_in)
-    return xavier((fan_in, columns), rng=seed).reshape(-1)[:n_weights]
 
 
 def xavier_panel(*, fan_in: int = 10, fan_out: int = 20, max_fan_in: int = 100,
                  max_fan_out: int = 256, n_weights: int = 5000, seed: int = 0) -> FigurePanel:
     r"""Sliders for fan-in and fan-out over a histogram of "xavier" weights.
 
-    Each move draws ``n_weights`` weights from a Generator seeded with
-    ``seed`` (the same slider position always shows the same picture) and
-    bins them into 40 bins spanning :math:`[-L, L]`. The fan-out slider moves
-    only the grey Glorot limits :math:`\sqrt{6/(n+m)}`: the "xavier" range
-    ignores the fan-out. The caption compares the sample with theory.
+    The numbers come from :func:`course_utils.panels.xavier.xavier_histogram`
+    (``n_weights`` draws seeded with ``seed``: the same slider position always
+    shows the same picture, binned into 40 bins spanning :math:`[-L, L]`). The
+    fan-out slider moves only the grey Glorot limits :math:`\sqrt{6/(n+m)}`:
+    the "xavier" range ignores the fan-out. The axes are fixed to fit every
+    slider position, so that positions compare; the caption says so and gives
+    the sample's numbers beside the theory.
 
     Args:
         fan_in, fan_out: initial slider values.
@@ -59,18 +54,16 @@ def xavier_panel(*, fan_in: int = 10, fan_out: int = 20, max_fan_in: int = 100,
     color = scheme_color("xavier")
     fig, (ax, ax_bar) = panel_figure(1, 2, figsize=(8.0, 3.0), gridspec_kw={"width_ratios": [1.35, 1]})
 
-    # Left: histogram on fixed limits that fit every slider position
-    # (L <= 1 at n = 1; the density 1/(2L) <= 5 at n = 100), with room for the legend.
-    top = 0.5 * np.sqrt(max_fan_in) * 1.3
-    bars = ax.stairs(np.zeros(_BINS), np.linspace(-1, 1, _BINS + 1), fill=True, alpha=0.55,
-                     color=color, label="sampled weights", animated=True)
-    (density,) = ax.plot([], [], color="black", lw=1.5, label="density 1/(2L)", animated=True)
-    limit_lines = [ax.axvline(0.0, color="#d62728", ls="--", lw=1.2, animated=True,
+    # Left: fixed limits that fit every slider position (L <= 1 at n = 1; the
+    # density 1/(2L) = sqrt(n)/2 is tallest at max_fan_in), with room for the legend.
+    hist = Histogram(ax, 40, color=color, alpha=0.55, label="sampled weights")
+    (density,) = ax.plot([], [], color="black", lw=1.5, label="density 1/(2L)")
+    limit_lines = [ax.axvline(0.0, color="#d62728", ls="--", lw=1.2,
                               label="xavier ±1/√n" if k == 0 else None) for k in range(2)]
-    glorot_lines = [ax.axvline(0.0, color="0.45", ls=":", lw=1.4, animated=True,
+    glorot_lines = [ax.axvline(0.0, color="0.45", ls=":", lw=1.4,
                                label="normalized ±√(6/(n+m))" if k == 0 else None) for k in range(2)]
     ax.set_xlim(-1.05, 1.05)
-    ax.set_ylim(0.0, top)
+    ax.set_ylim(0.0, 0.5 * np.sqrt(max_fan_in) * 1.3)
     ax.set_xlabel("weight value")
     ax.set_ylabel("density")
     ax.legend(loc="upper left", fontsize=8)
@@ -79,7 +72,7 @@ def xavier_panel(*, fan_in: int = 10, fan_out: int = 20, max_fan_in: int = 100,
     n_all = np.arange(1, max_fan_in + 1)
     bound_errorbars(ax_bar, n_all, bounds.xavier_limit(n_all), color=color, elinewidth=0.8,
                     capsize=1)
-    (current,) = ax_bar.plot([], [], color="#d62728", lw=3.0, solid_capstyle="butt", animated=True)
+    (current,) = ax_bar.plot([], [], color="#d62728", lw=3.0, solid_capstyle="butt")
     ax_bar.set_xlim(0, max_fan_in + 1)
     ax_bar.set_ylim(-1.05, 1.05)
     ax_bar.set_ylabel("limit ±1/√n")
@@ -88,25 +81,15 @@ def xavier_panel(*, fan_in: int = 10, fan_out: int = 20, max_fan_in: int = 100,
                 "fan_out": int_slider("fan-out m", fan_out, 1, max_fan_out)}
 
     def update(fan_in, fan_out):
-        limit = bounds.xavier_limit(fan_in)
-        w = _xavier_sample(fan_in, n_weights, seed)
-        edges = np.linspace(-limit, limit, _BINS + 1)
-        counts, _ = np.histogram(w, bins=edges)
-        bars.set_data(counts / (w.size * (edges[1] - edges[0])), edges)
-        height = 1.0 / (2.0 * limit)
-        density.set_data([-limit, -limit, limit, limit], [0.0, height, height, 0.0])
-        for line, x in zip(limit_lines, (-limit, limit)):
-            line.set_xdata([x, x])
-        glorot = bounds.glorot_limit(fan_in, fan_out)
-        for line, x in zip(glorot_lines, (-glorot, glorot)):
-            line.set_xdata([x, x])
-        current.set_data([fan_in, fan_in], [-limit, limit])
-        return (f"<b>xavier</b>, fan-in n = {fan_in}: L = 1/√n = {limit:.4f}, "
-                f"std L/√3 = {bounds.xavier_std(fan_in):.4f}. "
-                f"Sample of {n_weights:,}: min {w.min():.4f}, max {w.max():.4f}, "
-                f"std {w.std():.4f}.<br>"
-                f"The fan-out m = {fan_out} does not enter the xavier range; "
-                f"the normalized scheme of notebook 05 would use ±{glorot:.4f} here.")
+        h = xavier_histogram(fan_in, fan_out, n_weights=n_weights, seed=seed)
+        hist.show(h.heights, h.edges)
+        density.set_data([-h.limit, -h.limit, h.limit, h.limit], [0.0, h.density, h.density, 0.0])
+        for lines, x in ((limit_lines, h.limit), (glorot_lines, h.glorot_limit)):
+            lines[0].set_xdata([-x, -x])
+            lines[1].set_xdata([x, x])
+        current.set_data([fan_in, fan_in], [-h.limit, h.limit])
+        return caption(h)
 
     return FigurePanel(fig, controls, update,
+                       dynamic=[hist, density, limit_lines, glorot_lines, current],
                        title="<b>Xavier U[-1/√n, 1/√n]</b>: move the fan-in, then the fan-out")
