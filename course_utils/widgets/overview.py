@@ -1,50 +1,41 @@
-"""A panel for the course index: how the std of the signal evolves through a deep MLP.
+"""Notebook 00's panel (view): the std of the signal and of the gradient through a deep MLP.
 
-The learner picks a scheme, an activation, the depth and the width (the fan-in
-of every layer) and sees the std of the activations (forward pass) and of the
-back-propagated gradients (backward pass) layer by layer, on a log axis.
-
-Speed: the weights of one scheme are drawn once, at the largest width and
-depth, with the scheme's own sampler (:meth:`course_utils.schemes.Scheme.sample`).
-A narrower network uses the top-left corner of each matrix, rescaled by the
-ratio of the scheme's theoretical stds (``Scheme.std``) at the two widths: for
-a fan-scaled scheme the std is the only thing that depends on the width, so
-the corner is an exact sample of the scheme at the new width. A move then
-costs one forward and backward pass (:func:`course_utils.nets.propagate`).
+The model is :class:`course_utils.panels.overview.SignalOverview`; this module
+only draws it: measured stds as markers joined by lines, the mean-field
+prediction as a thin line of the same colour, a fixed log y scale (the
+caption says so) and a depth axis fitted to the layers shown.
 """
 
 from __future__ import annotations
 
-import numpy as np
-
-from ..nets import ACTIVATIONS, draw_weights, propagate
-from ..plots import LayerCurves, panel_figure
+from ..nets import ACTIVATIONS
+from ..panels.overview import OVERVIEW_YLIM, SignalOverview, overview_caption
+from ..panels.shared import depth_axis_limit
+from ..plots import panel_figure
 from ..schemes import SCHEMES
-from . import FigurePanel, dropdown, int_slider
+from . import FigurePanel, Layout, dropdown, int_slider
+from .parts import LayerCurves
 
-__all__ = ["signal_overview_panel"]
+__all__ = ["signal_overview_panel", "overview_panel"]
 
-_FORWARD = "activations (forward)"
-_BACKWARD = "gradients (backward)"
+_FORWARD, _BACKWARD = "#1f77b4", "#d62728"
 
 
-def signal_overview_panel(*, scheme: str = "he_normal", activation: str = "relu",
-                          depth: int = 30, width: int = 128, max_depth: int = 50,
+def signal_overview_panel(*, scheme: str = "xavier", activation: str = "relu",
+                          depth: int = 20, width: int = 128, max_depth: int = 50,
                           max_width: int = 256, width_step: int = 16, batch: int = 32,
-                          seed: int = 0, ylim=(1e-10, 1e10)) -> FigurePanel:
+                          seed: int = 0) -> FigurePanel:
     """Dropdowns for scheme and activation, sliders for depth and width, over per-layer stds.
 
-    The input batch is standard normal (std 1, dashed reference line). Every
-    position of the controls always shows the same picture: the weights and
-    the input come from Generators seeded with ``seed``.
+    It opens on a failing combination: the course's "xavier" U[-1/sqrt(n),
+    1/sqrt(n)] with ReLU, where the signal shrinks by sqrt(1/6) per layer.
 
     Args:
         scheme, activation, depth, width: the initial control values.
         max_depth, max_width: the slider ranges (and the cached weights' size).
         width_step: the width slider's step.
         batch: number of input examples pushed through.
-        seed: seed of the weights, the input and the backward pass's top gradient.
-        ylim: the fixed y-limits of the log axis; stds outside are drawn on the edge.
+        seed: every draw derives from it (:func:`course_utils.panels.child_seeds`).
 
     Returns:
         A :class:`~course_utils.widgets.FigurePanel`.
@@ -52,40 +43,25 @@ def signal_overview_panel(*, scheme: str = "he_normal", activation: str = "relu"
     Examples:
         >>> panel = signal_overview_panel(depth=10, width=64)
         >>> panel
-        FigurePanel(scheme='he_normal', activation='relu', depth=10, width=64)
-        >>> panel.set(scheme="xavier")
-        >>> "xavier" in panel.caption.value
-        True
+        FigurePanel(scheme='xavier', activation='relu', depth=10, width=64)
+        >>> panel.set(scheme="he_normal")
+        >>> panel.last_caption.title
+        'he_normal + relu, width 64, 10 layers (n·Var[w] = 2)'
     """
     if scheme not in SCHEMES:
         raise ValueError(f"scheme must be one of {', '.join(SCHEMES)}; got {scheme!r}")
-    fig, ax = panel_figure(figsize=(7.5, 3.2))
-    curves = LayerCurves(ax, [_FORWARD, _BACKWARD], max_depth=max_depth, ylim=ylim, log=True,
-                         colors=["#1f77b4", "#d62728"], ylabel="std (log scale)")
-    curves.lines[_BACKWARD].set_linestyle("--")
+    model = SignalOverview(max_depth=max_depth, max_width=max_width, batch=batch, seed=seed)
+    fig, ax = panel_figure(figsize=(8.2, 3.2))
+    curves = LayerCurves(ax, {
+        "activations (forward)": {"color": _FORWARD},
+        "gradients (backward)": {"color": _BACKWARD, "ls": "--"},
+        "predicted activations": {"color": _FORWARD, "marker": None, "lw": 0.9, "alpha": 0.6,
+                                  "label": "mean-field\nprediction (thin)"},
+        "predicted gradients": {"color": _BACKWARD, "marker": None, "lw": 0.9, "alpha": 0.6,
+                                "label": "_"},
+    }, ylim=OVERVIEW_YLIM, ylabel="std (log scale, fixed)")
     ax.axhline(1.0, color="0.4", lw=0.8, ls=":", label="input std = 1")
-    ax.legend(loc="lower left", ncols=3)
-
-    master = np.random.default_rng(seed)
-    weight_seed, input_seed, grad_seed = (int(s) for s in master.integers(0, 2**31, size=3))
-    x_full = np.random.default_rng(input_seed).standard_normal((batch, max_width),
-                                                               dtype=np.float32)
-    cache: dict = {}
-
-    def base_weights(name):
-        # One draw per scheme at the largest size; reused for every depth and width.
-        if name not in cache:
-            cache[name] = draw_weights([max_width] * (max_depth + 1), name, rng=weight_seed,
-                                       dtype=np.float32)
-        return cache[name]
-
-    def weights_for(name, depth, width):
-        s = SCHEMES[name]
-        full = base_weights(name)
-        ratio = 1.0
-        if s.fan_scaled:
-            ratio = s.std(width, width) / s.std(max_width, max_width)
-        return [w[:width, :width] * np.float32(ratio) for w in full[:depth]]
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)
 
     controls = {"scheme": dropdown("scheme", list(SCHEMES), scheme),
                 "activation": dropdown("activation", ACTIVATIONS, activation),
@@ -93,28 +69,22 @@ def signal_overview_panel(*, scheme: str = "he_normal", activation: str = "relu"
                 "width": int_slider("width = fan-in", width, width_step, max_width, width_step)}
 
     def update(scheme, activation, depth, width):
-        p = propagate(x_full[:, :width], weights_for(scheme, depth, width), activation,
-                      rng=grad_seed, sample_size=1)
-        curves.update(_FORWARD, p.std)
-        curves.update(_BACKWARD, p.gradient_std)
-        s = SCHEMES[scheme]
-        var_n = s.std(width, width) ** 2 * width
-        text = (f"<b>{scheme}</b> ({s.title}) + {activation}, width {width}, {depth} layers "
-                f"(Var[w]&middot;n = {var_n:.3g}). ")
-        if p.depth and p.std[0] == 0:
-            text += "Every activation is exactly 0: no signal reaches the deeper layers."
-        elif p.depth:
-            ratio = p.std[-1] / p.std[0]
-            text += (f"Activation std: layer 1 {p.std[0]:.3g}, layer {p.depth} "
-                     f"{p.std[-1]:.3g} (ratio {ratio:.3g}); gradient std at layer 1: "
-                     f"{p.gradient_std[0]:.3g}.")
-        shown = np.concatenate([p.std, p.gradient_std])
-        if np.any((shown < ylim[0]) | (shown > ylim[1])):
-            text += f" Values outside [{ylim[0]:.0e}, {ylim[1]:.0e}] are drawn on the edge."
-        if p.overflow_layer is not None:
-            text += (f" <b>The activations overflowed float32 at layer "
-                     f"{p.overflow_layer + 1}</b>: the curves stop there.")
-        return text
+        p = model(scheme, activation, depth, width)
+        curves.show("activations (forward)", p.activation_std)
+        curves.show("gradients (backward)", p.gradient_std)
+        for name, values in (("predicted activations", p.predicted_std),
+                             ("predicted gradients", p.predicted_gradient_std)):
+            if values is None:
+                curves.hide(name)
+            else:
+                curves.show(name, values)
+        return overview_caption(p)
 
-    return FigurePanel(fig, controls, update,
+    return FigurePanel(fig, controls, update, dynamic=[curves],
+                       layout=Layout(key=lambda depth, **_: depth_axis_limit(depth),
+                                     apply=curves.set_depth_axis),
                        title="<b>Signal through a deep MLP</b>: pick a scheme and an activation")
+
+
+#: The name issue 12 and API.md use for notebook 00's panel.
+overview_panel = signal_overview_panel

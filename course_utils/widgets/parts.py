@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Mapping, Optional
 
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 __all__ = ["LayerCurves", "Histogram"]
 
@@ -51,6 +52,7 @@ class LayerCurves:
             ax.set_yscale("log")
         ax.set_ylim(*ylim)
         ax.set_xlabel("layer")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel(ylabel)
         self._low, self._high = ax.get_ylim()
 
