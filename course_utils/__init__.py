@@ -3,6 +3,17 @@
 The numerical core (this namespace) needs only numpy. The figure recipes
 (:mod:`course_utils.plots`) and the slider panels (:mod:`course_utils.widgets`)
 import matplotlib and ipywidgets when they are imported themselves.
+
+dtypes: the samplers (:mod:`course_utils.initializers`, ``Scheme.sample``) and
+:class:`~course_utils.MLP` work in float64: a sampler's numbers are compared
+with the tutorials' to the last digit, and training is checked against finite
+differences. The propagation engine (:func:`~course_utils.draw_weights`,
+:func:`~course_utils.signal_propagation`) defaults to float32, as the
+frameworks' layers do, because the slider panels push large batches through
+deep stacks and float32 halves the memory those products move; pass
+``dtype=numpy.float64`` where a run's numbers leave float32's range
+(about 1e-38 to 3e38). :func:`~course_utils.propagate` keeps the dtype of its
+inputs.
 :mod:`course_utils.mean_field` predicts, layer by layer, what
 :func:`~course_utils.nets.propagate` measures (Poole et al. 2016; Schoenholz et al. 2017).
 

@@ -37,6 +37,16 @@ def check_positive_int(name: str, value) -> int:
     return int(value)
 
 
+def check_nonnegative_int(name: str, value) -> int:
+    """Return ``value`` as an ``int`` if it is an integer ``>= 0`` (a seed, a count of digits)."""
+    if not _is_integer(value):
+        raise TypeError(f"{name} must be a non-negative integer, got {value!r} "
+                        f"of type {type(value).__name__}")
+    if value < 0:
+        raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
+    return int(value)
+
+
 def check_real(name: str, value, *, min_value=None, allow_equal=True) -> float:
     """Return ``value`` as a finite ``float``; optionally bounded below."""
     if not _is_real(value):
@@ -54,10 +64,17 @@ def check_real(name: str, value, *, min_value=None, allow_equal=True) -> float:
 
 
 def check_choice(name: str, value, allowed: Iterable[str]) -> str:
-    """Return ``value`` if it is one of the ``allowed`` strings, else raise."""
+    """Return ``value`` if it is one of the ``allowed`` strings, else raise.
+
+    A non-string is a ``TypeError`` (wrong kind of object), an unknown string a
+    ``ValueError``; both messages list the allowed values.
+    """
     allowed = tuple(allowed)
-    if not isinstance(value, str) or value not in allowed:
-        options = ", ".join(repr(a) for a in allowed)
+    options = ", ".join(repr(a) for a in allowed)
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be one of {options}; got {value!r} "
+                        f"of type {type(value).__name__}")
+    if value not in allowed:
         raise ValueError(f"{name} must be one of {options}; got {value!r}")
     return value
 

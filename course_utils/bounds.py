@@ -19,7 +19,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from ._checks import check_fans
+from ._checks import check_choice, check_fans, check_real
 
 __all__ = ["FAMILIES", "scaled_std", "scaled_limit",
            "xavier_limit", "xavier_std", "glorot_limit", "glorot_std",
@@ -38,6 +38,10 @@ FAMILIES = MappingProxyType({
 })
 
 
+#: The fans :func:`~course_utils.variance_scaling` can divide by.
+MODES = ("fan_in", "fan_out", "fan_avg")
+
+
 def _mode_fan(mode, n, m):
     """Return ``(d, d * n_mode)`` with ``d * n_mode`` an integer sum of fans (d = 2 for fan_avg)."""
     if mode == "fan_in":
@@ -48,6 +52,8 @@ def _mode_fan(mode, n, m):
 
 
 def _scaled(fan_in, fan_out, scale, mode, formula):
+    scale = check_real("scale", scale, min_value=0.0, allow_equal=False)
+    mode = check_choice("mode", mode, MODES)
     if mode == "fan_in" and fan_out is None:
         n, scalar = check_fans("fan_in", fan_in)
         return _finish(formula(scale, *_mode_fan(mode, n, None)), scalar)

@@ -1,7 +1,10 @@
 r"""Weight samplers: the constant, the plain random and the fan-scaled schemes.
 
 Every sampler has the signature ``f(shape, *, rng=None, dtype=np.float64, ...)``
-and returns a new ``numpy.ndarray`` of that shape. ``rng`` is a
+and returns a new ``numpy.ndarray`` of that shape. The samplers default to
+float64 (the course reproduces the tutorials' printed numbers to the last
+digit); the propagation engine draws float32 by default (see
+:mod:`course_utils`, "dtypes"). ``rng`` is a
 ``numpy.random.Generator`` or a non-negative integer seed (``None`` draws
 fresh entropy); the course always passes one explicitly so that every number
 can be reproduced.
@@ -31,7 +34,7 @@ import numpy as np
 
 from ._checks import (check_choice, check_dtype, check_real, check_rng,
                       check_shape)
-from .bounds import FAMILIES
+from .bounds import FAMILIES, MODES
 from .fans import fan_in_and_fan_out
 
 __all__ = [
@@ -41,7 +44,6 @@ __all__ = [
     "glorot_normal", "he_uniform", "he_normal", "lecun_uniform", "lecun_normal",
 ]
 
-MODES = ("fan_in", "fan_out", "fan_avg")
 DISTRIBUTIONS = ("truncated_normal", "untruncated_normal", "uniform")
 
 # Keras truncates its normal initializers at two standard deviations. Cutting
@@ -130,7 +132,11 @@ def zeros(shape, *, rng=None, dtype=np.float64) -> np.ndarray:
 
     Args:
         shape: shape of the array, a tuple of positive integers.
-        rng: accepted (and checked) for a uniform signature; unused.
+        rng: not used (a constant needs no randomness). It is accepted, and
+            checked, because every sampler shares the signature
+            ``f(shape, *, rng, dtype)`` that :func:`~course_utils.draw_weights` and
+            :meth:`Scheme.sample <course_utils.schemes.Scheme.sample>` call, so a
+            bad ``rng`` fails the same way whichever scheme is chosen.
         dtype: ``numpy.float32`` or ``numpy.float64``.
 
     Returns:
@@ -158,7 +164,11 @@ def constant(shape, value, *, rng=None, dtype=np.float64) -> np.ndarray:
     Args:
         shape: shape of the array, a tuple of positive integers.
         value: the constant :math:`c`, a finite real number.
-        rng: accepted (and checked) for a uniform signature; unused.
+        rng: not used (a constant needs no randomness). It is accepted, and
+            checked, because every sampler shares the signature
+            ``f(shape, *, rng, dtype)`` that :func:`~course_utils.draw_weights` and
+            :meth:`Scheme.sample <course_utils.schemes.Scheme.sample>` call, so a
+            bad ``rng`` fails the same way whichever scheme is chosen.
         dtype: ``numpy.float32`` or ``numpy.float64``.
 
     Returns:

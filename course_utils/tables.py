@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import Iterable, Mapping, Optional, Sequence
 
-from ._checks import check_positive_int
+from ._checks import check_nonnegative_int, check_positive_int
 from .schemes import AV, GFG, MLM, SCHEMES, naming_table
 
 __all__ = ["markdown_table", "naming_table_markdown", "std_table", "std_table_markdown",
@@ -157,6 +157,7 @@ def std_table_markdown(fan_in: int, fan_out: int, schemes: Optional[Iterable[str
         |---|---|---|---|---|---|
         | `he_uniform` | uniform | 0.8165 | 1.4142 | yes | relu, leaky\\_relu |
     """
+    digits = check_nonnegative_int("digits", digits)
     rows = std_table(fan_in, fan_out, schemes)
     shown = [{"scheme": f"`{r['scheme']}`", "distribution": r["distribution"],
               "std": f"{r['std']:.{digits}f}",

@@ -20,7 +20,7 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from ._checks import check_positive_int, check_real
+from ._checks import check_nonnegative_int, check_positive_int, check_real
 from .nets import MLP, _check_fit_args, _fit_stack
 
 __all__ = ["Run", "Comparison", "fit_many", "compare_schemes", "decision_grid"]
@@ -169,8 +169,7 @@ def compare_schemes(schemes: Iterable[str], activations: Iterable[str], X, y, *,
     schemes, activations = tuple(schemes), tuple(activations)
     if not schemes or not activations:
         raise ValueError("schemes and activations must each name at least one entry")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    seed = check_nonnegative_int("seed", seed)
     runs = {}
     for activation in activations:
         nets = [MLP(widths, scheme=s, activation=activation, rng=seed) for s in schemes]

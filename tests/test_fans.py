@@ -95,27 +95,3 @@ def test_layout_conversions_round_trip_and_keep_fans(shape):
 def test_numpy_integer_dimensions_give_python_ints():
     fans = fan_in_and_fan_out((np.int64(3), np.int32(4), np.int64(5), np.int64(6)))
     assert fans == (60, 72) and all(type(f) is int for f in fans)
-
-
-# ------------------------------------------------------------- bad input
-FUNCTIONS = [fan_in_and_fan_out, receptive_field_size, keras_shape_from_torch,
-             torch_shape_from_keras]
-
-
-@pytest.mark.parametrize("function", FUNCTIONS)
-@pytest.mark.parametrize("shape, error, pattern", [
-    ((10,), ValueError, r"shape must have at least 2 dimensions to define fan_in and "
-                        r"fan_out .*got \(10,\)"),
-    (10, ValueError, r"shape must have at least 2 dimensions .*got \(10,\)"),
-    ((), ValueError, r"shape must not be empty, got \(\)"),
-    ((0, 5), ValueError, r"shape must contain only positive integers, got \(0, 5\)"),
-    ((3, -2), ValueError, r"shape must contain only positive integers, got \(3, -2\)"),
-    ((3, 3, 0, 4), ValueError, r"shape must contain only positive integers, got \(3, 3, 0, 4\)"),
-    ((2.0, 3), TypeError, r"shape must be a tuple of positive integers, got \(2.0, 3\)"),
-    ((True, 3), TypeError, r"shape must be a tuple of positive integers, got \(True, 3\)"),
-    ("3x2", TypeError, r"shape must be a tuple of positive integers, got '3x2'"),
-    (None, TypeError, r"shape must be a tuple of positive integers, got None"),
-])
-def test_bad_shapes(function, shape, error, pattern):
-    with pytest.raises(error, match=pattern):
-        function(shape)
