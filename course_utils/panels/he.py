@@ -46,6 +46,7 @@ HE_SCHEMES = {
 }
 
 
+@functools.lru_cache(maxsize=1024)
 def weight_var(scheme: str, width: int) -> float:
     r"""Return :math:`s = n\operatorname{Var}[w]` of ``scheme`` in a layer of fan-in = fan-out = ``width``.
 
@@ -61,7 +62,9 @@ def weight_var(scheme: str, width: int) -> float:
     s = SCHEMES[scheme]
     if s.mean != 0.0:
         return float("nan")
-    return float(width * s.std(width, width) ** 2)
+    # Rounded to 12 digits: 120 * sqrt(2/120)**2 is 2.0000000000000004, and the
+    # predictions are cached by this value.
+    return round(float(width * s.std(width, width) ** 2), 12)
 
 
 @dataclass(frozen=True)
@@ -232,31 +235,43 @@ def _inactive_word(activation: str) -> str:
             "leaky_relu": "dead"}.get(activation, "saturated or dead")
 
 
+@functools.lru_cache(maxsize=1)
+def _tanh_at_two():
+    """Mean-field q*, activation std and chi of tanh at s = 2 (He's weights)."""
+    q = mean_field.fixed_point("tanh", 2.0)
+    std = float(mean_field.layer_profile("tanh", 2.0, 1, q0=q / 2.0).std[0])   # q_1 = 2 q0 = q*
+    return q, std, mean_field.backward_gain("tanh", 2.0)
+
+
 def _theory_sentence(p: DepthProfiles) -> str:
     """What the mean-field theory says for this activation, with the panel's numbers."""
     d = p.depth
     if p.activation in ("relu", "leaky_relu"):
-        a2 = 0.0 if p.activation == "relu" else LEAKY_SLOPE ** 2
-        return (f"With {p.activation} each layer multiplies the activation std by "
-                f"√(s(1+a²)/2) and the gradient's std going down by the same factor "
-                f"(χ = s(1+a²)/2 = {fmt(1 + a2, 5)} s): s = 2 keeps both, s = 1 and 1/3 shrink "
-                f"them by √2 and √6 per layer (He et al. 2015).")
+        a = 0.0 if p.activation == "relu" else LEAKY_SLOPE
+        return (f"With {p.activation} (negative slope a = {a:g}) each layer multiplies the "
+                f"activation std by √(s(1+a²)/2), and the gradient's variance going down by "
+                f"χ = s(1+a²)/2: s = 2 keeps both, s = 1 and 1/3 shrink the stds by √2 and √6 "
+                f"per layer (He et al. 2015).")
     if p.activation == "tanh":
+        q, std, chi = _tanh_at_two()
         return (f"With tanh the signal follows the variance map: for s = 2 it settles at "
-                f"q* ≈ 0.618 (activation std ≈ 0.556: it does not grow toward saturation), "
-                f"but there χ ≈ 1.106 > 1, so the gradient's variance grows ×1.106 per layer "
-                f"going down (std ×{fmt(1.106 ** ((d - 1) / 2))} over {d} layers); s = 1 is "
-                f"critical (the signal fades slowly, χ → 1); s = 1/3 shrinks both by about "
-                f"√3 per layer.")
+                f"q* ≈ {q:.3f} (activation std ≈ {std:.3f}: it does not grow toward "
+                f"saturation), but there χ ≈ {chi:.3f} > 1, so the gradient's variance grows "
+                f"×{chi:.3f} per layer going down (its std ×{fmt(chi ** ((d - 1) / 2))} over "
+                f"{d} layers once settled); s = 1 is critical (the signal fades slowly, χ → 1); "
+                f"s = 1/3 shrinks both by about √3 per layer.")
     return "The dashed lines are the mean-field prediction for this activation."
 
 
-def caption(p: DepthProfiles, labels=None) -> Caption:
+def caption(p: DepthProfiles) -> Caption:
     """The caption of a depth panel: per scheme, measured beside predicted.
 
     Examples:
-        >>> print(caption(he_profile("relu", width=120, depth=30)).table.text().splitlines()[0])
-        scheme        n·Var[w]  std, layer 1  std, layer 30  predicted  per layer  predicted  dL/dz, layer 1 ÷ layer 30  predicted  units dead, layer 30
+        >>> print(caption(he_profile("relu", width=120, depth=30)).table.text())  # doctest: +NORMALIZE_WHITESPACE
+        scheme        n·Var[w]  std, layer 1  std, layer 30 (predicted)  ratio per layer (predicted)  dL/dz, layer 1 ÷ layer 30 (predicted)  dead, layer 30
+        he_normal     2         0.847         0.783 (0.826)              0.997 (1)                    1.71 (1)                                39%
+        lecun_normal  1         0.594         1.66e-05 (2.52e-05)        0.697 (0.707)                2.87e-05 (4.32e-05)                     41%
+        xavier        0.333     0.337         1.54e-12 (1.76e-12)        0.406 (0.408)                4.51e-12 (5.21e-12)                     34%
     """
     d = p.depth
     per_layer = p.signal_ratio ** (1.0 / max(d - 1, 1))
@@ -264,14 +279,15 @@ def caption(p: DepthProfiles, labels=None) -> Caption:
     rows = []
     for i, name in enumerate(p.schemes):
         rows.append((name, fmt(p.weight_var[i]), fmt(p.activation_std[i, 0]),
-                     fmt(p.activation_std[i, -1]), fmt(p.predicted_std[i, -1]),
-                     fmt(per_layer[i]), fmt(per_layer_pred[i]),
-                     fmt(p.gradient_gain[i, 0]), fmt(p.predicted_gain[i, 0]),
+                     f"{fmt(p.activation_std[i, -1])} ({fmt(p.predicted_std[i, -1])})",
+                     f"{fmt(per_layer[i])} ({fmt(per_layer_pred[i])})",
+                     f"{fmt(p.gradient_gain[i, 0])} ({fmt(p.predicted_gain[i, 0])})",
                      f"{p.inactive[i, -1]:.0%}"))
     word = _inactive_word(p.activation)
-    table = Table(("scheme", "n·Var[w]", "std, layer 1", f"std, layer {d}", "predicted",
-                   "per layer", "predicted", f"dL/dz, layer 1 ÷ layer {d}", "predicted",
-                   f"units {word}, layer {d}"), tuple(rows))
+    table = Table(("scheme", "n·Var[w]", "std, layer 1", f"std, layer {d} (predicted)",
+                   "ratio per layer (predicted)", f"dL/dz, layer 1 ÷ layer {d} (predicted)",
+                   f"{word}, layer {d}"), tuple(rows),
+                  colors=tuple(SCHEMES[n].color for n in p.schemes))
     return Caption(f"{p.activation}, fan-in {p.width}, {d} layers", (_theory_sentence(p),), table,
                    ("Measured: markers; mean-field prediction (Poole et al. 2016; Schoenholz et "
                     "al. 2017): dashed, same colour. A finite network scatters around it by "

@@ -1,31 +1,30 @@
 r"""A panel for notebook 07: pick a scheme for an activation and compare it with the guide's pick.
 
-The learner chooses any scheme of :data:`~course_utils.SCHEMES`, an activation,
-the fan-in (width of every layer) and the depth. The panel shows, layer by
-layer, the std of the activations (left, log axis) and the fraction of units
-that are saturated (sigmoid, tanh) or dead (ReLU) (right), for the chosen
-scheme (solid) and for the scheme the course's decision guide recommends for
-that activation (dashed, :data:`GUIDE`).
-
-Speed: the forward passes come from
-:class:`~course_utils.widgets.he.CornerPropagation` (one weight draw per scheme
-at the largest size, each (scheme, activation, width) propagated once through
-the full depth and cached); the depth slider only decides how many layers are
-shown.
+The learner chooses any scheme of :data:`~course_utils.SCHEMES`, an activation
+the course's decision guide covers (:data:`~course_utils.schemes.GUIDE`), the
+fan-in (width of every layer) and the depth. The panel shows, layer by layer,
+the std of the activations (left, log axis; thin lines: the mean-field
+prediction) and the fraction of units that are saturated (sigmoid, tanh) or
+dead (ReLU) (right), for the chosen scheme (solid) and the guide's (dashed),
+each in its scheme's colour (the legend's swatches take the same colours). The
+numbers come from :func:`course_utils.panels.capstone.capstone_profile`; the
+caption (:func:`course_utils.panels.capstone.caption`) adds the gradient and
+says why a scheme fails when its std line looks fine.
 """
 
 from __future__ import annotations
 
-import numpy as np
-from matplotlib.lines import Line2D
-
 from ..nets import ACTIVATIONS
-from ..plots import LayerCurves, panel_figure, scheme_color
+from ..panels import depth_axis_limit
+from ..panels.capstone import caption, capstone_profile
+from ..plots import panel_figure, scheme_color
 from ..schemes import GUIDE, SCHEMES
-from . import FigurePanel, dropdown, int_slider
-from .he import CornerPropagation
+from . import FigurePanel, Layout, dropdown, int_slider
+from .parts import LayerCurves
 
 __all__ = ["GUIDE", "capstone_panel"]
+
+_STYLES = {"chosen": {"ls": "-"}, "guide": {"ls": "--"}}
 
 
 def capstone_panel(*, scheme: str = "random_normal", activation: str = "tanh", width: int = 64,
@@ -35,11 +34,12 @@ def capstone_panel(*, scheme: str = "random_normal", activation: str = "tanh", w
     """Menus for scheme and activation, sliders for fan-in and depth, over per-layer statistics.
 
     Args:
-        scheme, activation, width, depth: the initial control values.
+        scheme, activation, width, depth: the initial control values (``activation``
+            one the guide covers: a key of :data:`~course_utils.schemes.GUIDE`).
         max_depth, max_width, width_step: the slider ranges (``max_width`` 120 keeps each
             product below OpenBLAS's multithreading size; see :func:`~course_utils.widgets.he.he_panel`).
         batch: input examples per propagation (standard normal).
-        seed: seed of the weights and of the input.
+        seed: seed of the weights, the input and the backward pass.
         ylim: fixed limits of the std axis; values outside are drawn on the edge.
 
     Returns:
@@ -49,63 +49,58 @@ def capstone_panel(*, scheme: str = "random_normal", activation: str = "tanh", w
         >>> panel = capstone_panel(scheme="xavier", activation="relu", depth=10)
         >>> panel
         FigurePanel(scheme='xavier', activation='relu', width=64, depth=10)
-        >>> "he_normal" in panel.caption.value
+        >>> "the guide recommends he_normal" in panel.caption.value
         True
     """
     if scheme not in SCHEMES:
         raise ValueError(f"scheme must be one of {', '.join(SCHEMES)}; got {scheme!r}")
-    fig, (ax_std, ax_frac) = panel_figure(1, 2, figsize=(8.0, 3.2))
-    std_curves = LayerCurves(ax_std, ["chosen", "guide"], max_depth=max_depth, ylim=ylim,
-                             log=True, colors=["#1f77b4", "0.45"], ylabel="activation std (log)")
-    frac_curves = LayerCurves(ax_frac, ["chosen", "guide"], max_depth=max_depth,
-                              ylim=(-0.03, 1.03), log=False, colors=["#1f77b4", "0.45"],
+    activations = [a for a in ACTIVATIONS if a in GUIDE]
+    if activation not in activations:
+        raise ValueError(f"activation must be one of {', '.join(activations)}; got {activation!r}")
+    experiment = dict(max_depth=max_depth, max_width=max_width, batch=batch, seed=seed)
+    fig, (ax_std, ax_frac) = panel_figure(1, 2, figsize=(8.0, 3.4))
+    std_curves = LayerCurves(
+        ax_std, {**{k: {**v, "label": k} for k, v in _STYLES.items()},
+                 **{k + ":predicted": {**v, "lw": 0.9, "marker": None, "alpha": 0.8}
+                    for k, v in _STYLES.items()}},
+        ylim=ylim, log=True, ylabel="activation std (log)")
+    frac_curves = LayerCurves(ax_frac, _STYLES, ylim=(-0.03, 1.03), log=False,
                               ylabel="fraction saturated / dead")
-    for curves in (std_curves, frac_curves):
-        curves.lines["guide"].set_linestyle("--")
     ax_std.axhline(1.0, color="0.4", lw=0.8, ls=":")
-    # The legend is static (drawn once), so it uses neutral stand-ins: the chosen
-    # scheme's line changes colour with the scheme.
-    ax_std.legend(handles=[Line2D([], [], color="0.2", marker="o", ms=3, label="your scheme"),
-                           Line2D([], [], color="0.45", ls="--", marker="o", ms=3,
-                                  label="the guide's scheme")],
-                  loc="lower left", fontsize=8)
-
-    master = np.random.default_rng(seed)
-    weight_seed, input_seed, grad_seed = (int(s) for s in master.integers(0, 2**31, size=3))
-    runs = CornerPropagation(max_depth=max_depth, max_width=max_width, batch=batch,
-                             weight_seeds=weight_seed, input_seed=input_seed, grad_seed=grad_seed)
-
-    def stats(name, activation, width):
-        p = runs(name, activation, width)
-        # Fraction of units that barely pass a gradient: saturated (sigmoid, tanh) or dead (ReLU).
-        return p.std, np.maximum(p.saturated, p.dead)
+    # The legend, above the plots: static words beside a swatch that takes its line's
+    # colour on every move (the schemes' names are in the caption's table).
+    swatches = {}
+    for ax, role, words in ((ax_std, "chosen", "your scheme (solid)"),
+                            (ax_frac, "guide", "the guide's scheme (dashed)")):
+        ax.set_title("         " + words, loc="left", fontsize=9)
+        (swatches[role],) = ax.plot([0.0, 0.08], [1.06, 1.06], transform=ax.transAxes,
+                                    clip_on=False, marker="o", ms=3, markevery=[1],
+                                    lw=1.5, **_STYLES[role])
 
     controls = {"scheme": dropdown("scheme", list(SCHEMES), scheme),
-                "activation": dropdown("activation", ACTIVATIONS, activation),
+                "activation": dropdown("activation", activations, activation),
                 "width": int_slider("fan-in n (width)", width, width_step, max_width, width_step),
                 "depth": int_slider("depth", depth, 2, max_depth)}
 
     def update(scheme, activation, width, depth):
-        guide = GUIDE[activation]
-        parts = []
-        for label, name in (("chosen", scheme), ("guide", guide)):
-            s, frac = stats(name, activation, width)
-            s, frac = s[:depth], frac[:depth]
-            std_curves.update(label, s)
-            frac_curves.update(label, frac)
-            parts.append((name, s, frac))
-        std_curves.lines["chosen"].set_color(scheme_color(scheme))
-        frac_curves.lines["chosen"].set_color(scheme_color(scheme))
-        rows = "".join(
-            f"<tr><td><b>{name}</b>{' (yours)' if i == 0 else ' (guide)'}</td>"
-            f"<td>{s[0]:.3g}</td><td>{s[-1]:.3g}</td><td>{frac[-1]:.0%}</td></tr>"
-            for i, (name, s, frac) in enumerate(parts))
-        verdict = ("Your pick is the guide's pick." if scheme == guide else
-                   f"For {activation} the guide recommends <b>{guide}</b> "
-                   f"({SCHEMES[guide].title}).")
-        return (f"<b>{activation}</b>, fan-in {width}, {depth} layers. {verdict}"
-                f"<table><tr><th>scheme</th><th>std, layer 1</th><th>std, layer {depth}</th>"
-                f"<th>saturated/dead, layer {depth}</th></tr>{rows}</table>")
+        c = capstone_profile(scheme, activation, width, depth, **experiment)
+        p = c.profiles
+        for i, (role, name) in enumerate((("chosen", c.scheme), ("guide", c.guide))):
+            color = scheme_color(name)
+            for curves, key, values in ((std_curves, role, p.activation_std[i]),
+                                        (std_curves, role + ":predicted", p.predicted_std[i]),
+                                        (frac_curves, role, p.inactive[i])):
+                curves.show(key, values)
+                curves.lines[key].set_color(color)
+            swatches[role].set_color(color)
+        return caption(c)
+
+    def set_depth_axis(limit):
+        std_curves.set_depth_axis(limit)
+        frac_curves.set_depth_axis(limit)
 
     return FigurePanel(fig, controls, update,
+                       dynamic=[std_curves, frac_curves, list(swatches.values())],
+                       layout=Layout(key=lambda depth, **_: depth_axis_limit(depth),
+                                     apply=set_depth_axis),
                        title="<b>Choose an initializer</b>: your scheme against the decision guide's")
