@@ -36,11 +36,9 @@ def capstone_panel(*, scheme: str = "random_normal", activation: str = "tanh", w
     Args:
         scheme, activation, width, depth: the initial control values (``activation``
             one the guide covers: a key of :data:`~course_utils.schemes.GUIDE`).
-        max_depth, max_width, width_step: the slider ranges (``max_width`` 120 keeps each
-            product below OpenBLAS's multithreading size; see :func:`~course_utils.widgets.he.he_panel`).
-        batch: input examples per propagation (standard normal).
-        seed: seed of the weights, the input and the backward pass.
-        ylim: fixed limits of the std axis; values outside are drawn on the edge.
+        max_depth, max_width, width_step, batch, seed: the slider ranges and the
+            experiment, as in :func:`~course_utils.widgets.he.he_panel`.
+        ylim: fixed limits of the std axis (values outside are drawn on its edge).
 
     Returns:
         A :class:`~course_utils.widgets.FigurePanel`.
