@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 from .schemes import SCHEMES
 
 __all__ = ["COURSE_STYLE", "use_course_style", "panel_figure", "bound_errorbars",
-           "LayerCurves", "scheme_color"]
+           "scheme_color"]
 
 #: rcParams every notebook uses: a white figure background that stays legible
 #: in JupyterLab's dark theme, a fixed size, light grids, and constrained layout
@@ -89,40 +89,6 @@ def bound_errorbars(ax, n, bound, *, label=None, color=None, capsize=2, **kwargs
     ax.axhline(0.0, color="0.6", lw=0.8)
     ax.set_xlabel("number of inputs n (fan-in)")
     return container
-
-
-class LayerCurves:
-    """One line per series of a per-layer quantity (std, saturation, ...) on fixed axes.
-
-    Args:
-        ax: the Axes.
-        labels: series names (the line of each is animated and updated by name).
-        max_depth: the x-axis runs over layers 1..max_depth.
-        ylim: fixed y-limits; ``log=True`` for a log scale (stds over many layers).
-        colors: optional colour per label.
-    """
-
-    def __init__(self, ax, labels, *, max_depth: int, ylim, log: bool = True, colors=None,
-                 ylabel: str = "activation std"):
-        self.ax = ax
-        self.lines = {}
-        for i, label in enumerate(labels):
-            color = None if colors is None else colors[i]
-            (self.lines[label],) = ax.plot([], [], marker="o", ms=3, lw=1.5, label=label,
-                                           color=color, animated=True)
-        if log:
-            ax.set_yscale("log")
-        ax.set_xlim(0.5, max_depth + 0.5)
-        ax.set_ylim(*ylim)
-        ax.set_xlabel("layer")
-        ax.set_ylabel(ylabel)
-
-    def update(self, label, values) -> None:
-        """Set the series ``label`` to ``values`` (layer 1 first); clipped to the axes."""
-        values = np.asarray(values, dtype=float)
-        low, high = self.ax.get_ylim()
-        shown = np.clip(values, low, high)
-        self.lines[label].set_data(np.arange(1, len(values) + 1), shown)
 
 
 # ------------------------------------------------ appended by notebooks 04/05

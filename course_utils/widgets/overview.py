@@ -14,11 +14,9 @@ from ..panels.shared import depth_axis_limit
 from ..plots import panel_figure
 from ..schemes import SCHEMES
 from . import FigurePanel, Layout, dropdown, int_slider
-from .parts import LayerCurves
+from .parts import signal_curves
 
 __all__ = ["signal_overview_panel", "overview_panel"]
-
-_FORWARD, _BACKWARD = "#1f77b4", "#d62728"
 
 
 def signal_overview_panel(*, scheme: str = "xavier", activation: str = "relu",
@@ -52,14 +50,7 @@ def signal_overview_panel(*, scheme: str = "xavier", activation: str = "relu",
         raise ValueError(f"scheme must be one of {', '.join(SCHEMES)}; got {scheme!r}")
     model = SignalOverview(max_depth=max_depth, max_width=max_width, batch=batch, seed=seed)
     fig, ax = panel_figure(figsize=(8.2, 3.2))
-    curves = LayerCurves(ax, {
-        "activations (forward)": {"color": _FORWARD},
-        "gradients (backward)": {"color": _BACKWARD, "ls": "--"},
-        "predicted activations": {"color": _FORWARD, "marker": None, "lw": 0.9, "alpha": 0.6,
-                                  "label": "mean-field\nprediction (thin)"},
-        "predicted gradients": {"color": _BACKWARD, "marker": None, "lw": 0.9, "alpha": 0.6,
-                                "label": "_"},
-    }, ylim=OVERVIEW_YLIM, ylabel="std (log scale, fixed)")
+    curves = signal_curves(ax, ylim=OVERVIEW_YLIM, ylabel="std (log scale, fixed)")
     ax.axhline(1.0, color="0.4", lw=0.8, ls=":", label="input std = 1")
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)
 
@@ -70,14 +61,7 @@ def signal_overview_panel(*, scheme: str = "xavier", activation: str = "relu",
 
     def update(scheme, activation, depth, width):
         p = model(scheme, activation, depth, width)
-        curves.show("activations (forward)", p.activation_std)
-        curves.show("gradients (backward)", p.gradient_std)
-        for name, values in (("predicted activations", p.predicted_std),
-                             ("predicted gradients", p.predicted_gradient_std)):
-            if values is None:
-                curves.hide(name)
-            else:
-                curves.show(name, values)
+        curves.show_profile(p)
         return overview_caption(p)
 
     return FigurePanel(fig, controls, update, dynamic=[curves],

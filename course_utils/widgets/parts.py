@@ -13,7 +13,9 @@ from typing import Mapping, Optional
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-__all__ = ["LayerCurves", "Histogram"]
+__all__ = ["LayerCurves", "Histogram", "SignalCurves", "signal_curves"]
+
+_FORWARD, _BACKWARD = "#1f77b4", "#d62728"
 
 
 class LayerCurves:
@@ -65,7 +67,13 @@ class LayerCurves:
         self.ax.set_xlim(0.5, limit + 0.5)
 
     def show(self, name: str, values, layers: Optional[np.ndarray] = None) -> None:
-        """Set the series ``name`` to ``values`` (layer 1 first unless ``layers`` is given)."""
+        """Set the series ``name`` to ``values`` (layer 1 first unless ``layers`` is given).
+
+        ``values=None`` hides the series (e.g. a prediction that does not apply).
+        """
+        if values is None:
+            self.hide(name)
+            return
         values = np.asarray(values, dtype=float)
         x = np.arange(1, len(values) + 1) if layers is None else np.asarray(layers)
         line = self.lines[name]
@@ -75,6 +83,34 @@ class LayerCurves:
     def hide(self, name: str) -> None:
         """Hide the series ``name`` (e.g. a prediction that does not apply)."""
         self.lines[name].set_visible(False)
+
+
+class SignalCurves(LayerCurves):
+    """:class:`LayerCurves` for a profile's measured and predicted activation and gradient stds."""
+
+    def show_profile(self, profile) -> None:
+        """Show ``profile.activation_std``, ``.gradient_std``, ``.predicted_std`` and
+        ``.predicted_gradient_std`` (a prediction that is ``None`` is hidden)."""
+        self.show("activations", profile.activation_std)
+        self.show("gradients", profile.gradient_std)
+        self.show("predicted activations", profile.predicted_std)
+        self.show("predicted gradients", profile.predicted_gradient_std)
+
+
+def signal_curves(ax, *, ylim, ylabel: str) -> SignalCurves:
+    """The measured and mean-field per-layer stds of a forward and backward pass (00, 03).
+
+    Series: ``"activations"``, ``"gradients"`` (markers; gradients dashed) and
+    ``"predicted activations"``, ``"predicted gradients"`` (thin lines of the
+    same colours), on a log axis; fill them with :meth:`SignalCurves.show_profile`.
+    """
+    thin = {"marker": None, "lw": 0.9, "alpha": 0.6}
+    return SignalCurves(ax, {
+        "activations": {"color": _FORWARD, "label": "activation std"},
+        "gradients": {"color": _BACKWARD, "ls": "--", "label": "gradient std (backward)"},
+        "predicted activations": {"color": _FORWARD, **thin, "label": "mean-field prediction"},
+        "predicted gradients": {"color": _BACKWARD, **thin, "label": "_"},
+    }, ylim=ylim, ylabel=ylabel)
 
 
 class Histogram:

@@ -16,13 +16,13 @@ from ..panels.random_init import (HIST_RANGE, PANEL_ACTIVATIONS, STD_YLIM, Rando
 from ..panels.shared import depth_axis_limit
 from ..plots import panel_figure
 from . import FigurePanel, Layout, dropdown, int_slider, log_slider
-from .parts import Histogram, LayerCurves
+from .parts import Histogram, signal_curves
 
 __all__ = ["random_init_panel", "PANEL_ACTIVATIONS", "ratio_per_layer"]
 
 _HIST_LABEL = {"tanh": "activation value", "sigmoid": "activation value",
                "relu": "activation / its std", "linear": "activation / its std"}
-_ACT, _GRAD = "#1f77b4", "#d62728"
+_ACT = "#1f77b4"
 
 
 def _sqrt(values):
@@ -54,14 +54,7 @@ def random_init_panel(*, std: float = 0.05, depth: int = 20, width: int = 128,
     """
     model = RandomInit(batch=batch, bins=bins, seed=seed, cache_widths=cache_widths)
     fig, (ax_std, ax_hist) = panel_figure(1, 2, figsize=(8.6, 3.2))
-    curves = LayerCurves(ax_std, {
-        "activation std": {"color": _ACT},
-        "gradient std": {"color": _GRAD, "ls": "--"},
-        "predicted activation std": {"color": _ACT, "marker": None, "lw": 0.9, "alpha": 0.6,
-                                     "label": "mean-field prediction"},
-        "predicted gradient std": {"color": _GRAD, "marker": None, "lw": 0.9, "alpha": 0.6,
-                                   "label": "_"},
-    }, ylim=STD_YLIM, ylabel="std (log scale, fixed)")
+    curves = signal_curves(ax_std, ylim=STD_YLIM, ylabel="std (log scale, fixed)")
     ax_std.axhline(1.0, color="0.5", lw=0.8, ls=":")
     ax_std.legend(loc="lower left", fontsize=7)
 
@@ -80,10 +73,7 @@ def random_init_panel(*, std: float = 0.05, depth: int = 20, width: int = 128,
 
     def update(std, depth, width, activation):
         p = model(std, depth, width, activation)
-        curves.show("activation std", p.activation_std)
-        curves.show("gradient std", p.gradient_std)
-        curves.show("predicted activation std", p.predicted_std)
-        curves.show("predicted gradient std", p.predicted_gradient_std)
+        curves.show_profile(p)
         last.show(p.hist_last, p.hist_edges)
         first.show(p.hist_first, p.hist_edges)
         return random_init_caption(p)
