@@ -225,3 +225,12 @@ def test_capstone_guide_and_same_pick():
     assert capstone_caption(c).sentences[0].startswith("Your pick is the guide")
     with pytest.raises(ValueError, match="activation must be one of"):
         capstone_profile("he_normal", "softmax", width=64, depth=20)
+
+
+def test_capstone_sigmoid_says_the_vanishing_is_sigmoids_doing():
+    # chi = s E[sigmoid'(z)^2] <= s / 16: at the guide's s = 1 the gradient's variance
+    # shrinks ~16x per layer whatever the scale (issue 11, Glorot + sigmoid).
+    c = capstone_profile("normalized_xavier", "sigmoid", width=64, depth=20)
+    assert c.profiles.chi[1] < 1 / 16 + 1e-9
+    assert c.profiles.gradient_gain[1, 0] < 1e-6
+    assert "sigmoid’s doing" in capstone_caption(c).text()

@@ -155,6 +155,11 @@ def caption(c: CapstoneProfile) -> Caption:
                    f"dL/dz, layer 1 ÷ layer {d} (predicted)", f"{word}, layer {d}"),
                   tuple(rows), colors=tuple(SCHEMES[n].color for n in p.schemes))
     sentences = (verdict, diagnosis(c, 0)) + (() if c.scheme == c.guide else (diagnosis(c, 1),))
+    if p.activation == "sigmoid":
+        sentences += (f"Sigmoid’s slope is at most 1/4 and its outputs are centred on 1/2, so even "
+                      f"the guide’s weights lose the gradient (χ = {fmt(p.chi[1])} per layer): "
+                      f"that is sigmoid’s doing, not a scale any initializer can fix; tanh or "
+                      f"ReLU hidden units avoid it.",)
     return Caption(f"{p.activation}, fan-in {p.width}, {d} layers", sentences, table,
                    ("Solid: your scheme; dashed: the guide’s; thin lines: the mean-field "
                     "prediction (none for weights that are not centred on zero). Both y axes "
