@@ -260,7 +260,7 @@ def _theory_sentence(p: DepthProfiles) -> str:
                 f"×{chi:.3f} per layer going down (its std ×{fmt(chi ** ((d - 1) / 2))} over "
                 f"{d} layers once settled); s = 1 is critical (the signal fades slowly, χ → 1); "
                 f"s = 1/3 shrinks both by about √3 per layer.")
-    return "The dashed lines are the mean-field prediction for this activation."
+    return "The thin lines are the mean-field prediction for this activation."
 
 
 def caption(p: DepthProfiles) -> Caption:
@@ -290,6 +290,6 @@ def caption(p: DepthProfiles) -> Caption:
                   colors=tuple(SCHEMES[n].color for n in p.schemes))
     return Caption(f"{p.activation}, fan-in {p.width}, {d} layers", (_theory_sentence(p),), table,
                    ("Measured: markers; mean-field prediction (Poole et al. 2016; Schoenholz et "
-                    "al. 2017): dashed, same colour. A finite network scatters around it by "
+                    "al. 2017): thin line, same colour. A finite network scatters around it by "
                     "about 1/√width per layer. The log y axis is fixed so that settings compare "
                     "(values beyond it are drawn on its edge); the x axis fits the depth shown.",))

@@ -59,7 +59,7 @@ def capstone_panel(*, scheme: str = "random_normal", activation: str = "tanh", w
     fig, (ax_std, ax_frac) = panel_figure(1, 2, figsize=(8.0, 3.4))
     std_curves = LayerCurves(
         ax_std, {**{k: {**v, "label": k} for k, v in _STYLES.items()},
-                 **{k + ":predicted": {**v, "lw": 0.9, "marker": None, "alpha": 0.8}
+                 **{k + ":predicted": {**v, "lw": 0.9, "marker": None, "alpha": 0.6}
                     for k, v in _STYLES.items()}},
         ylim=ylim, log=True, ylabel="activation std (log)")
     frac_curves = LayerCurves(ax_frac, _STYLES, ylim=(-0.03, 1.03), log=False,

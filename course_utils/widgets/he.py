@@ -10,7 +10,8 @@ Three schemes side by side, through the same deep MLP
 
 The learner moves the fan-in (the width of every layer), the depth and the
 activation, and reads off the std of the activations per layer on a log axis
-(markers) beside the mean-field prediction (dashed). The numbers come from
+(markers) beside the mean-field prediction (a thin line of the same colour, as in
+notebooks 00 and 03). The numbers come from
 :func:`course_utils.panels.he.he_profile`, the caption from
 :func:`course_utils.panels.he.caption`.
 """
@@ -32,7 +33,7 @@ def he_panel(*, activation: str = "relu", width: int = 120, depth: int = 30,
     """Sliders for fan-in (width) and depth and a menu of activations, over per-layer stds.
 
     Each colour is one scheme of :data:`~course_utils.panels.he.HE_SCHEMES`:
-    markers for the measured std of the activations, a dashed line for the
+    markers for the measured std of the activations, a thin line for the
     mean-field prediction. The caption gives, for each, :math:`n\\operatorname{Var}[w]`,
     the std at the last layer shown, the std ratio per layer and how much
     :math:`\\partial L/\\partial z` grows or shrinks from the top layer down
@@ -64,8 +65,8 @@ def he_panel(*, activation: str = "relu", width: int = 120, depth: int = 30,
     series = {}
     for name in names:
         series[name] = {"color": scheme_color(name), "label": HE_SCHEMES[name]}
-        series[name + ":predicted"] = {"color": scheme_color(name), "ls": "--", "lw": 1.0,
-                                       "marker": None, "label": "_nolegend_"}
+        series[name + ":predicted"] = {"color": scheme_color(name), "marker": None, "lw": 0.9,
+                                       "alpha": 0.6, "label": "_nolegend_"}
     curves = LayerCurves(ax, series, ylim=ylim, log=True, ylabel="activation std (log)")
     ax.axhline(1.0, color="0.4", lw=0.8, ls=":")
     ax.legend(handles=[curves.lines[name] for name in names], loc="lower left", fontsize=8)
