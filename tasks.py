@@ -1,16 +1,24 @@
 #!/usr/bin/env python3
 """The course's two set-up commands, for a fresh machine with Python 3.10+ and nothing else.
 
-    python3 tasks.py lab     install what a learner needs into .venv and open JupyterLab
+    python3 tasks.py lab     install what a learner needs into .venv-lab and open JupyterLab
     python3 tasks.py test    install what the tests need into .venv and run the whole suite
 
 Each keeps its own virtual environment next to this file, created on first use
 and reinstalled only when a requirements file changes: ``.venv-lab`` holds just
 what a learner needs (so instructor tools such as nbgrader never add their
-menus to a learner's JupyterLab), ``.venv`` holds that plus the test tools. Extra arguments after
-``test`` go to pytest (``python3 tasks.py test -k fans``); after ``lab`` they
-go to JupyterLab. Standard library only: this file runs before anything is
-installed.
+menus to a learner's JupyterLab), ``.venv`` holds that plus the test tools.
+Extra arguments after ``test`` go to pytest (``python3 tasks.py test -m unit``
+runs the fast tier alone, ``python3 tasks.py test -k fans`` a selection); after
+``lab`` they go to JupyterLab.
+
+pip's output goes to ``pip-install.log`` inside the environment; when an
+install fails, the command names the requirements file and the log instead of
+printing a traceback. ``test`` also tries the optional reference frameworks
+(requirements-reference.txt: PyTorch and Keras, for the cross-check tests).
+A failed attempt is remembered (keyed by that file's hash) and reported once,
+not retried on every run; set ``INITLAB_SKIP_REFERENCE=1`` to skip it. Standard
+library only: this file runs before anything is installed.
 """
 
 from __future__ import annotations
@@ -55,29 +63,80 @@ def ensure_venv(env: Path) -> None:
         venv.EnvBuilder(with_pip=True, clear=True).create(env)
 
 
-def install(env: Path, files: list[str], *, optional: bool = False) -> bool:
-    """pip-install the requirement files (and the package) unless already done."""
-    files = [f for f in files if (ROOT / f).exists()]
+def _digest(names: list[str]) -> str:
     digest = hashlib.sha256()
-    for name in files + ["pyproject.toml"]:
+    for name in names:
         digest.update((ROOT / name).read_bytes())
-    stamp = env / f".installed-{'-'.join(Path(f).stem for f in files)}"
-    if stamp.exists() and stamp.read_text() == digest.hexdigest():
+    return digest.hexdigest()
+
+
+def _pip(env: Path, what: str, args: list, log: Path) -> bool:
+    """Run ``pip install *args`` with its output appended to ``log``; True if it worked."""
+    with log.open("a") as out:
+        out.write(f"\n===== pip install {' '.join(str(a) for a in args)}\n")
+        out.flush()
+        code = subprocess.call([str(a) for a in [python_of(env), "-m", "pip", "install",
+                                                 "--disable-pip-version-check", *args]],
+                               cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+    if code == 0:
         return True
-    say("installing " + ", ".join(files))
-    args = [python_of(env), "-m", "pip", "install", "--quiet"]
+    tail = log.read_text(errors="replace").splitlines()[-12:]
+    say(f"installing {what} failed (pip exited with {code}); pip's full output is in "
+        f"{log.relative_to(ROOT)}. Its last lines:")
+    for line in tail:
+        print(f"    {line}", flush=True)
+    return False
+
+
+def install(env: Path, files: list[str]) -> None:
+    """pip-install the requirement files and the package, one file at a time, unless done.
+
+    Exits with a message naming the file that failed and the log (no traceback).
+    """
+    files = [f for f in files if (ROOT / f).exists()]
+    digest = _digest(files + ["pyproject.toml"])
+    stamp = env / f".installed-{'-'.join(Path(f).stem for f in files)}"
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    log = env / "pip-install.log"
+    log.write_text("")
     for name in files:
-        args += ["-r", ROOT / name]
-    args += ["-e", ROOT]
-    try:
-        run(*args, cwd=ROOT)
-    except subprocess.CalledProcessError:
-        if optional:
-            say("optional install failed; the tests that need it will be skipped")
-            return False
-        raise
-    stamp.write_text(digest.hexdigest())
-    return True
+        say(f"installing {name}")
+        if not _pip(env, name, ["-r", ROOT / name], log):
+            sys.exit(1)
+    say("installing course_utils (pyproject.toml, editable)")
+    if not _pip(env, "course_utils (pyproject.toml)", ["-e", ROOT], log):
+        sys.exit(1)
+    stamp.write_text(digest)
+
+
+def install_reference(env: Path) -> None:
+    """Try the optional reference frameworks once per version of their requirements file."""
+    if not (ROOT / REFERENCE).exists():
+        return
+    digest = _digest([REFERENCE])
+    done, failed = env / ".installed-reference", env / ".failed-reference"
+    if done.exists() and done.read_text() == digest:
+        return
+    if failed.exists() and failed.read_text() == digest:
+        return          # reported when it failed; tried again only when the file changes
+    say(f"installing the optional reference frameworks ({REFERENCE}: PyTorch and Keras, "
+        "for the cross-check tests). On Linux, PyPI's torch wheel is a CUDA build of "
+        "several GB; on the course's machines pip takes a local CPU wheel. Set "
+        "INITLAB_SKIP_REFERENCE=1 to skip, or INITLAB_TORCH_INDEX=https://download.pytorch.org/whl/cpu "
+        "to ask PyTorch's index for its CPU-only build.")
+    args = ["-r", ROOT / REFERENCE]
+    if os.environ.get("INITLAB_TORCH_INDEX"):
+        args += ["--extra-index-url", os.environ["INITLAB_TORCH_INDEX"]]
+    log = env / "pip-install-reference.log"
+    log.write_text("")
+    if _pip(env, REFERENCE, args, log):
+        done.write_text(digest)
+        failed.unlink(missing_ok=True)
+        return
+    failed.write_text(digest)
+    say(f"the cross-check tests will be skipped. This install is not retried until "
+        f"{REFERENCE} changes (delete {failed.relative_to(ROOT)} to retry now).")
 
 
 def environment(env: Path) -> dict:
@@ -106,7 +165,7 @@ def test(extra: list[str]) -> int:
     ensure_venv(TEST_VENV)
     install(TEST_VENV, LEARNER + TESTS)
     if os.environ.get("INITLAB_SKIP_REFERENCE") != "1":
-        install(TEST_VENV, LEARNER + TESTS + [REFERENCE], optional=True)
+        install_reference(TEST_VENV)
     args = [python_of(TEST_VENV), "-m", "pytest", *extra]
     say("running: " + " ".join(str(a) for a in args[1:]))
     return subprocess.call([str(a) for a in args], cwd=ROOT, env=environment(TEST_VENV))
