@@ -198,7 +198,7 @@ def test_reexported_and_frozen():
 # on the mean), leaves a margin of about 3 and still fails if a convention is
 # off: a missing factor E[f'(z_L)^2] at the top (0.5 for ReLU), a batch mean in
 # place of propagate's batch sum (a factor 64), or Var[a] in place of E[a^2] in
-# the weight gradient (ReLU: a factor 0.66).
+# the weight gradient (ReLU: a factor 1 - 1/pi = 0.68).
 SIM_WEIGHT_VAR = {"linear": 1.0, "sigmoid": 1.0, "tanh": 2.0, "relu": 2.0, "leaky_relu": 2.0,
                   "gelu": 2.35, "silu": 2.81, "selu": 1.0}
 SIM_WIDTH, SIM_BATCH, SIM_DEPTH, SIM_NETWORKS = 1024, 64, 5, 6
