@@ -56,7 +56,7 @@ def capstone_panel(*, scheme: str = "random_normal", activation: str = "tanh", w
     if activation not in activations:
         raise ValueError(f"activation must be one of {', '.join(activations)}; got {activation!r}")
     experiment = dict(max_depth=max_depth, max_width=max_width, batch=batch, seed=seed)
-    fig, (ax_std, ax_frac) = panel_figure(1, 2, figsize=(8.0, 3.4))
+    fig, (ax_std, ax_frac) = panel_figure(1, 2, figsize=(8.0, 3.2))
     std_curves = LayerCurves(
         ax_std, {**{k: {**v, "label": k} for k, v in _STYLES.items()},
                  **{k + ":predicted": {**v, "lw": 0.9, "marker": None, "alpha": 0.6}
