@@ -88,7 +88,7 @@ def _moments(activation: str, q):
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
         f = activate(activation, x)
         d = activation_derivative(activation, x, f)
-    return f @ _W, (f * f) @ _W, (d * d) @ _W
+        return f @ _W, (f * f) @ _W, (d * d) @ _W
 
 
 def _second_moment(activation, q):
@@ -125,7 +125,7 @@ def _fixed_point(activation, weight_var, bias_var, q0):
         gain = weight_var * _PIECEWISE_LINEAR[activation]     # q -> gain * q + bias_var
         if gain < 1.0:
             return bias_var / (1.0 - gain)
-        if bias_var == 0.0 and (gain == 1.0 or q0 == 0.0):
+        if bias_var == 0.0 and gain == 1.0:
             return q0                                         # every q is a fixed point
         if gain == 1.0:
             detail = f"q grows by bias_var={bias_var!r} per layer"
@@ -217,7 +217,7 @@ def fixed_point(activation: str, weight_var: float, bias_var: float = 0.0,
         weight_var: :math:`\sigma_w^2 = n \operatorname{Var}[w]` (2 for He, 1 for
             LeCun, 1/3 for U[-1/sqrt(n), 1/sqrt(n)]), a finite number > 0.
         bias_var: :math:`\sigma_b^2`, the variance of the biases, >= 0.
-        q0: the starting pre-activation variance, >= 0.
+        q0: the starting pre-activation variance, > 0.
 
     Returns:
         :math:`q^*` as a float.
@@ -235,7 +235,7 @@ def fixed_point(activation: str, weight_var: float, bias_var: float = 0.0,
         0.0
     """
     activation, weight_var, bias_var = _check_common(activation, weight_var, bias_var)
-    q0 = check_real("q0", q0, min_value=0.0)
+    q0 = check_real("q0", q0, min_value=0.0, allow_equal=False)
     try:
         return float(_fixed_point(activation, weight_var, bias_var, q0))
     except _Diverges as err:
@@ -275,7 +275,7 @@ def backward_gain(activation: str, weight_var: float, bias_var: float = 0.0,
         1.21
     """
     activation, weight_var, bias_var = _check_common(activation, weight_var, bias_var)
-    q0 = check_real("q0", q0, min_value=0.0)
+    q0 = check_real("q0", q0, min_value=0.0, allow_equal=False)
     try:
         q_star = _fixed_point(activation, weight_var, bias_var, q0)
     except _Diverges as err:
@@ -466,13 +466,15 @@ def layer_profile(activation: str, weight_var: float, depth: int, *, bias_var: f
     weights seen going back are independent of those seen going forward.
     Finite networks scatter around these lines by about :math:`1/\sqrt{width}`
     per layer; deep in a vanishing or exploding regime the relative scatter grows.
+    A profile that runs off past float64's range reads ``inf`` (or ``nan`` once
+    ``inf`` meets ``0``); one that shrinks below it reads 0.
 
     Args:
         activation: one of :data:`course_utils.nets.ACTIVATIONS`.
         weight_var: :math:`\sigma_w^2 = n \operatorname{Var}[w]`, > 0.
         depth: number of layers, a positive integer.
         bias_var: :math:`\sigma_b^2`, >= 0 (``propagate`` itself uses no biases).
-        q0: second moment of the input entries, >= 0 (this is the input, not a
+        q0: second moment of the input entries, > 0 (this is the input, not a
             pre-activation: :math:`f` is not applied to it).
         batch: examples per batch, for the weight and bias gradients (the
             loss sums over the batch); 256 as in ``signal_propagation``.
@@ -495,7 +497,7 @@ def layer_profile(activation: str, weight_var: float, depth: int, *, bias_var: f
     """
     activation, weight_var, bias_var = _check_common(activation, weight_var, bias_var)
     depth = check_positive_int("depth", depth)
-    q0 = check_real("q0", q0, min_value=0.0)
+    q0 = check_real("q0", q0, min_value=0.0, allow_equal=False)
     batch = check_positive_int("batch", batch)
     q = np.empty(depth)
     mean, m2, d2 = np.empty(depth), np.empty(depth), np.empty(depth)
@@ -509,8 +511,9 @@ def layer_profile(activation: str, weight_var: float, depth: int, *, bias_var: f
     chi = weight_var * d2
     grad_var = np.empty(depth)
     grad_var[-1] = d2[-1]
-    for l in range(depth - 2, -1, -1):
-        grad_var[l] = grad_var[l + 1] * chi[l]
+    with np.errstate(over="ignore", under="ignore"):   # a runaway profile reads inf (or 0)
+        for l in range(depth - 2, -1, -1):
+            grad_var[l] = grad_var[l + 1] * chi[l]
     input_m2 = np.concatenate([[q0], m2[:-1]])        # E[a_{l-1}^2], a_0 = the input
     with np.errstate(over="ignore", invalid="ignore"):
         std = np.sqrt(np.maximum(m2 - mean ** 2, 0.0))
