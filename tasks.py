@@ -3,6 +3,9 @@
 
     python3 tasks.py lab     install what a learner needs into .venv-lab and open JupyterLab
     python3 tasks.py test    install what the tests need into .venv and run the whole suite
+    python3 tasks.py book    build the static book of the notebooks into build/site/
+    python3 tasks.py lite    build the live edition (JupyterLite, in the browser) into build/site/live/
+    python3 tasks.py web     build both (what the Pages workflow publishes)
 
 Each keeps its own virtual environment next to this file, created on first use
 and reinstalled only when a requirements file changes: ``.venv-lab`` holds just
@@ -33,10 +36,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 TEST_VENV = ROOT / ".venv"
 LAB_VENV = ROOT / ".venv-lab"
+WEB_VENV = ROOT / ".venv-web"
 
 LEARNER = ["requirements.txt"]
 TESTS = ["requirements-test.txt", "requirements-instructor.txt", "requirements-browser.txt"]
 REFERENCE = "requirements-reference.txt"
+WEB = ["requirements-web.txt"]
 
 
 def say(message: str) -> None:
@@ -88,7 +93,7 @@ def _pip(env: Path, what: str, args: list, log: Path) -> bool:
     return False
 
 
-def install(env: Path, files: list[str]) -> None:
+def install(env: Path, files: list[str], *, package: bool = True) -> None:
     """pip-install the requirement files and the package, one file at a time, unless done.
 
     Exits with a message naming the file that failed and the log (no traceback).
@@ -104,9 +109,10 @@ def install(env: Path, files: list[str]) -> None:
         say(f"installing {name}")
         if not _pip(env, name, ["-r", ROOT / name], log):
             sys.exit(1)
-    say("installing course_utils (pyproject.toml, editable)")
-    if not _pip(env, "course_utils (pyproject.toml)", ["-e", ROOT], log):
-        sys.exit(1)
+    if package:
+        say("installing course_utils (pyproject.toml, editable)")
+        if not _pip(env, "course_utils (pyproject.toml)", ["-e", ROOT], log):
+            sys.exit(1)
     stamp.write_text(digest)
 
 
@@ -171,8 +177,22 @@ def test(extra: list[str]) -> int:
     return subprocess.call([str(a) for a in args], cwd=ROOT, env=environment(TEST_VENV))
 
 
+def web(what: str, extra: list[str]) -> int:
+    """Build the static book and/or the live edition (web/build.py) with the tools in .venv-web."""
+    if extra:
+        say(f"{what} takes no arguments")
+        return 2
+    ensure_venv(WEB_VENV)
+    install(WEB_VENV, WEB, package=False)
+    return subprocess.call([str(python_of(WEB_VENV)), str(ROOT / "web" / "build.py"), what],
+                           cwd=ROOT, env=environment(WEB_VENV), stdin=subprocess.DEVNULL)
+
+
 def main(argv: list[str]) -> int:
-    commands = {"lab": lab, "test": test}
+    commands = {"lab": lab, "test": test,
+                "book": lambda extra: web("book", extra),
+                "lite": lambda extra: web("lite", extra),
+                "web": lambda extra: web("web", extra)}
     if not argv or argv[0] not in commands:
         print(__doc__)
         return 2

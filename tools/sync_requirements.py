@@ -57,6 +57,11 @@ FILES = {
          "INITLAB_SKIP_REFERENCE=1",
          "to skip the install (PyPI's Linux torch wheel is a CUDA build of several GB)."],
         None, ["reference"]),
+    "requirements-web.txt": (
+        ["The tools that build the web editions (python3 tasks.py book|lite|web installs these "
+         "into .venv-web);",
+         "the JavaScript and the Pyodide wheels the site serves are pinned in web/pins.json."],
+        None, ["web"]),
 }
 
 
