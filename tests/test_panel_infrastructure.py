@@ -184,3 +184,20 @@ def test_histogram_part_sets_heights_and_edges():
     hist = Histogram(ax, 3)
     hist.show([0.1, 0.2, 0.3], [0, 1, 2, 3])
     assert hist.bars.get_data().edges.tolist() == [0, 1, 2, 3]
+
+
+def test_snapshot_only_artists_are_drawn_in_the_snapshot_alone():
+    fig, ax = panel_figure()
+    (line,) = ax.plot([], [])
+    label = ax.text(0.5, 0.5, "")
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 1)
+
+    def update(n):
+        line.set_data([0, n], [0, 1])
+        label.set_text(f"n = {n}")
+
+    panel = FigurePanel(fig, {"n": int_slider("n", 2, 1, 9)}, update, dynamic=[line],
+                        snapshot_only=[label])
+    live = panel.png
+    assert panel.snapshot().png != live and panel.png == live and not label.get_visible()

@@ -31,14 +31,16 @@ def _sqrt(values):
 
 
 def random_init_panel(*, std: float = 0.05, depth: int = 20, width: int = 128,
-                      activation: str = "tanh", batch: int = 32, max_depth: int = 30,
-                      max_width: int = 256, seed: int = 0, bins: int = 41,
+                      activation: str = "tanh", batch: int = 31, max_depth: int = 30,
+                      max_width: int = 128, seed: int = 0, bins: int = 41,
                       cache_widths: int = 4) -> FigurePanel:
     """Sliders for the weight std (log), the depth, the width (fan-in) and the activation.
 
     Args:
         std, depth, width, activation: the controls' starting values.
-        batch: rows of the standard-normal input batch (drawn once per width).
+        batch: rows of the standard-normal input batch (drawn once per width). Keep
+            ``batch * max_width**2`` below 2**19 (hence 31 rows at width 128): OpenBLAS
+            multithreads larger products, which here cost a pass 200 ms of CPU instead of 7.
         max_depth, max_width: the sliders' upper ends.
         seed: every draw derives from it (see :class:`~course_utils.panels.random_init.RandomInit`).
         bins: histogram bins (odd, so that 0 sits in the middle of a bin for tanh).
