@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..nets import ACTIVATIONS
 from ..panels.overview import OVERVIEW_YLIM, SignalOverview, overview_caption
-from ..panels.shared import depth_axis_limit
+from ..panels.shared import depth_axis_limit, depth_axis_limits
 from ..plots import panel_figure
 from ..schemes import SCHEMES
 from . import FigurePanel, Layout, dropdown, int_slider
@@ -68,7 +68,8 @@ def signal_overview_panel(*, scheme: str = "xavier", activation: str = "relu",
 
     return FigurePanel(fig, controls, update, dynamic=[curves],
                        layout=Layout(key=lambda depth, **_: depth_axis_limit(depth),
-                                     apply=curves.set_depth_axis),
+                                     apply=curves.set_depth_axis,
+                                     warm=depth_axis_limits(max_depth)),
                        title="<b>Signal through a deep MLP</b>: pick a scheme and an activation")
 
 

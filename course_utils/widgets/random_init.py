@@ -13,7 +13,7 @@ import numpy as np
 
 from ..panels.random_init import (HIST_RANGE, PANEL_ACTIVATIONS, STD_YLIM, RandomInit,
                                   random_init_caption, ratio_per_layer)
-from ..panels.shared import depth_axis_limit
+from ..panels.shared import depth_axis_limit, depth_axis_limits
 from ..plots import panel_figure
 from . import FigurePanel, Layout, dropdown, int_slider, log_slider
 from .parts import Histogram, signal_curves
@@ -87,11 +87,14 @@ def random_init_panel(*, std: float = 0.05, depth: int = 20, width: int = 128,
         ax_hist.set_xticks(np.linspace(*HIST_RANGE[activation], 5))
         ax_hist.set_xlabel(_HIST_LABEL[activation])
 
-    # Each activation has its own histogram limits: their backgrounds (at the
-    # starting depth axis) are drawn at build time, so switching is a blit.
+    # Each activation has its own histogram limits and each depth step its own
+    # axis: the layouts one control away from the start are drawn at build time,
+    # so that moving any one control is a blit.
     start = depth_axis_limit(depth)
+    warm = [(a, start) for a in PANEL_ACTIVATIONS]
+    warm += [(activation, limit) for limit in depth_axis_limits(max_depth) if limit != start]
     return FigurePanel(fig, controls, update, dynamic=[curves, last, first],
                        layout=Layout(key=lambda depth, activation, **_: (activation,
                                                                         depth_axis_limit(depth)),
-                                     apply=apply, warm=[(a, start) for a in PANEL_ACTIVATIONS]),
+                                     apply=apply, warm=warm),
                        title="<b>One fixed weight std for every layer: where does the signal go?</b>")
