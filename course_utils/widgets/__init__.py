@@ -31,22 +31,27 @@ explicit and checked:
 
 Shared parts
 ------------
-* :class:`FigurePanel` (``figure, controls, update, *, dynamic, layout, title``):
-  the panel; ``panel.snapshot()`` is the static picture *and* its caption.
+* :class:`FigurePanel` (``figure, controls, update, *, dynamic, layout, title,
+  snapshot_only``): the panel; ``panel.snapshot()`` is the static picture *and*
+  its caption; ``snapshot_only`` artists (labels the live caption already
+  gives) are drawn in the snapshot alone, off every move's cost.
 * :class:`Layout` (``key, apply, warm``): the static state a setting needs.
 * :class:`PanelSnapshot`: what ``snapshot()`` returns: displayed as two
   outputs, the PNG (``image/png``) and the caption (``text/html`` with a
   deterministic ``text/plain``), which GitHub, nbviewer, nbconvert's HTML,
   a Sphinx/myst-nb book and JupyterLite all render; nbval compares the text.
 * :class:`LayerCurves` (``parts``): one line per per-layer series (measured
-  or predicted) on a log or linear axis; ``set_depth_axis(limit)`` in a Layout.
+  or predicted) on a log or linear axis; ``set_depth_axis(limit)`` in a Layout;
+  :func:`~course_utils.widgets.parts.signal_curves` gives the measured and
+  mean-field activation and gradient stds in one style (``show_profile(p)``).
 * :class:`Histogram` (``parts``): a stairs histogram fed with
   :func:`~course_utils.panels.bin_heights`.
 * :func:`int_slider`, :func:`float_slider`, :func:`log_slider`, :func:`dropdown`:
   the course's controls.
 * In the numpy core (:mod:`course_utils.panels`): ``child_seeds``,
   ``CornerWeights``/``CornerPropagation``, ``bin_heights``,
-  ``depth_axis_limit``, ``Table``/``Caption``/``fmt``.
+  ``depth_axis_limit``/``depth_axis_limits`` (a fitted depth axis in steps of
+  10; warm the layouts), ``Table``/``Caption``/``fmt``.
 
 The panels work with the default inline backend (no ipympl) in JupyterLab,
 Notebook 7 and VS Code. Topic panels live in the submodules (one per
