@@ -63,6 +63,9 @@ STUDENTS = [f"ilhub-s{i:02d}" for i in range(1, N_STUDENTS + 1)]
 ASSIGNMENT = "notebooks"
 CELL_TIMEOUT = 20       # s per cell while autograding this class (production: 120, nbgrader_config.py)
 ARTIFACTS = ROOT / "tests" / "artifacts"
+# The class is autograded by two nbgrader runs side by side, one per core, each taking the
+# students whose names end in an even or an odd digit (INSTRUCTORS.md shows the commands).
+AUTOGRADE_SHARDS = ["*[02468]", "*[13579]"]
 
 # Roles of the first students; the rest are the load.
 RIGHT, BLANK, PARTLY, BROKEN, TAMPER, TWICE, BROWSER, FORGER = STUDENTS[:8]
@@ -281,9 +284,14 @@ class Stopwatch:
         self.run.timings[self.name] = time.perf_counter() - self.start
 
 
-def start_actions(room, user: str, steps: list[dict], plan_dir: Path, script: Path, cwd=None):
-    plan = write_json(plan_dir / f"plan-{user}-{len(list(plan_dir.iterdir()))}.json",
+def write_plan(room, user: str, steps: list[dict], plan_dir: Path, cwd=None) -> Path:
+    return write_json(plan_dir / f"plan-{user}-{len(list(plan_dir.iterdir()))}.json",
                       {"steps": steps, "cwd": str(cwd) if cwd else None}, owner=user)
+
+
+def start_actions(room, user: str, steps: list[dict], plan_dir: Path, script: Path, cwd=None):
+    """One user's plan in a new process as that user (the instructor's steps)."""
+    plan = write_plan(room, user, steps, plan_dir, cwd)
     return room.popen_as(user, [room.python, script, plan], cwd=cwd, stdin=subprocess.PIPE,
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
@@ -292,8 +300,73 @@ def finish(proc, user: str, timeout: float = 900) -> list[dict]:
     out, _ = proc.communicate(timeout=timeout)
     recs = records(out)
     failed = [r for r in recs if not r.get("ok")]
-    assert proc.returncode == 0 and not failed, f"{user}: exit {proc.returncode}\n{out[-6000:]}"
+    quiet = "\n".join(line for line in out.splitlines() if "WARNING | Kernel is running over TCP" not in line)
+    assert proc.returncode == 0 and not failed, f"{user}: exit {proc.returncode}\n{quiet[-6000:]}"
     return recs
+
+
+class Students:
+    """The students' plans, each in its own process as that student (``hub_actions.py --zygote``).
+
+    Every process is forked from one root process that has imported nbgrader once, and drops
+    root for good before it runs anything (its first record states its uid, gid and groups,
+    and the tests check them).
+    """
+
+    def __init__(self, room, script: Path):
+        env = {"PATH": f"{room.venv / 'bin'}:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/root"}
+        self.room = room
+        self.proc = subprocess.Popen([str(room.python), str(script), "--zygote"], cwd=room.class_dir,
+                                     env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     text=True, bufsize=1)
+        self.lines: dict[str, list[str]] = {}
+        self.exits: dict[str, int] = {}
+
+    def _send(self, **cmd) -> None:
+        self.proc.stdin.write(json.dumps(cmd) + "\n")
+        self.proc.stdin.flush()
+
+    def start(self, name: str, plan: Path) -> None:
+        import pwd
+        entry = pwd.getpwnam(name)
+        self.lines[name] = []
+        self.exits.pop(name, None)
+        self._send(cmd="start", name=name, uid=entry.pw_uid, gid=entry.pw_gid,
+                   env=self.room.user_env(name), plan=str(plan))
+
+    def go(self) -> None:
+        self._send(cmd="go")
+
+    def wait(self, names, ready: bool = False) -> None:
+        """Read until every one of ``names`` printed READY (``ready``) or ended."""
+        def done(n):
+            return n in self.exits or (ready and "READY" in self.lines[n])
+        while not all(done(n) for n in names):
+            line = self.proc.stdout.readline()
+            assert line, f"the students' process ended early: {self.proc.wait()}"
+            name, _, rest = line.rstrip("\n").partition("\t")
+            if rest.startswith("EXIT "):
+                self.exits[name] = int(rest.split()[1])
+            else:
+                self.lines.setdefault(name, []).append(rest)
+        if ready:
+            for n in names:
+                assert "READY" in self.lines[n], f"{n} ended before READY:\n" + "\n".join(self.lines[n])
+
+    def results(self, name: str) -> list[dict]:
+        recs = records("\n".join(self.lines[name]))
+        failed = [r for r in recs if not r.get("ok")]
+        assert self.exits.get(name) == 0 and not failed, \
+            f"{name}: exit {self.exits.get(name)}\n" + "\n".join(self.lines[name])[-6000:]
+        return recs
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                self.proc.stdin.close()
+                self.proc.wait(timeout=60)
+            except (OSError, subprocess.TimeoutExpired):
+                self.proc.kill()
 
 
 @pytest.fixture(scope="module")
@@ -391,7 +464,10 @@ def run():
             work[s] = [fetch, plan(s, hows[s]), wait, submit]
 
         phase = time.perf_counter()
-        procs = {s: start_actions(room, s, steps, plans, script) for s, steps in work.items()}
+        crowd = Students(room, script)
+        r.crowd = crowd
+        for s, steps in work.items():
+            crowd.start(s, write_plan(room, s, steps, plans))
 
         # -- meanwhile, the browser student and the instructor's server -------------------------------
         from hub_browser import browser_student_work, instructor_server_checks
@@ -403,22 +479,13 @@ def run():
         with Stopwatch(r, "instructor's server: formgrader and extensions"):
             r.instructor_server = instructor_server_checks(room, ASSIGNMENT)
 
-        ready = {}
-        for s, p in procs.items():
-            line = p.stdout.readline()
-            while line and line.strip() != "READY":
-                ready.setdefault(s, []).append(line)
-                line = p.stdout.readline()
-            assert line.strip() == "READY", f"{s} never got ready:\n{''.join(ready.get(s, []))}" \
-                                            f"{p.communicate()[0][-4000:]}"
+        crowd.wait(list(work), ready=True)
         r.timings["students fetch and work (concurrently, until all ready)"] = time.perf_counter() - phase
         gun = time.perf_counter()
-        for p in procs.values():          # the starting gun: everybody submits now
-            p.stdin.write("go\n")
-            p.stdin.flush()
-        for s, p in procs.items():
-            recs = ready.get(s, [])
-            r.results[s] = records("".join(recs)) + finish(p, s)
+        crowd.go()                        # the starting gun: everybody submits now
+        crowd.wait(list(work))
+        for s in work:
+            r.results[s] = crowd.results(s)
         r.timings["simultaneous submissions (gun to last done)"] = time.perf_counter() - gun
         done_at = [rec["at"] for recs in r.results.values() for rec in recs
                    if rec.get("do") == "submit" and rec.get("at")]
@@ -448,7 +515,7 @@ def run():
                     r.expected[s]["manual"][name] = r.expected[s]["manual"].get(name, 0.0) + score
         teacher = start_actions(room, TEACHER, [
             {"do": "collect", "assignment": ASSIGNMENT},
-            {"do": "autograde", "assignment": ASSIGNMENT},
+            {"do": "autograde", "assignment": ASSIGNMENT, "shards": AUTOGRADE_SHARDS},
             {"do": "manual_grades", "assignment": ASSIGNMENT, "grades": grades},
             {"do": "feedback", "assignment": ASSIGNMENT},
             {"do": "export", "assignment": ASSIGNMENT}], plans, script, cwd=room.course_dir)
@@ -478,18 +545,17 @@ def run():
         phase = time.perf_counter()
         r.inbound_before_probes = fingerprint(room.inbound)
         probes = isolation_attempts(room, course)
-        procs = {}
-        for s in STUDENTS:
-            if s == BROWSER:
-                continue
+        second = [s for s in STUDENTS if s != BROWSER]
+        for s in second:
             steps = [{"do": "fetch_feedback", "assignment": ASSIGNMENT}]
             if s in probes:
                 steps.append({"do": "probe", "attempts": probes[s]})
-            procs[s] = start_actions(room, s, steps, plans, script)
+            crowd.start(s, write_plan(room, s, steps, plans))
         with Stopwatch(r, "browser student: fetch feedback"):
             r.browser_feedback = r.browser["page_fetch_feedback"]()
-        for s, p in procs.items():
-            recs = finish(p, s)
+        crowd.wait(second)
+        for s in second:
+            recs = crowd.results(s)
             r.results[s] += recs
             for rec in recs:
                 if rec["do"] == "probe":
@@ -503,6 +569,8 @@ def run():
         yield r
     finally:
         try:
+            if getattr(r, "crowd", None):
+                r.crowd.close()
             if getattr(r, "browser", None):
                 r.browser["close"]()
         finally:
@@ -772,3 +840,16 @@ def test_permissions_the_setup_makes(run):
     assert stat.S_IMODE(room.feedback.stat().st_mode) == 0o711
     for user in [TEACHER] + STUDENTS:
         assert stat.S_IMODE(room.home(user).stat().st_mode) == 0o700, user
+
+
+def test_students_acted_as_their_own_unix_accounts(run):
+    import pwd
+    for s in STUDENTS:
+        if s == BROWSER:
+            continue
+        ids = [x for x in run.results[s] if x["do"] == "identity"]
+        assert len(ids) == 2, (s, ids)          # the work, and the feedback + probes
+        entry = pwd.getpwnam(s)
+        for x in ids:
+            assert (x["uid"], x["euid"], x["gid"], x["egid"]) == (entry.pw_uid,) * 2 + (entry.pw_gid,) * 2
+            assert x["groups"] == [] and x["uid"] != 0 and x["umask"] == 0o077
