@@ -185,7 +185,13 @@ def hub(extra: list[str]) -> int:
     if extra[:1] == ["--setup-only"]:
         return 0
     args = [python_of(prefix / "venv"), ROOT / "hub" / "classroom.py", "demo", "--prefix", prefix, *extra]
-    return subprocess.call([str(a) for a in args], cwd=ROOT)
+    child = subprocess.Popen([str(a) for a in args], cwd=ROOT)
+    while True:
+        try:
+            return child.wait()
+        except KeyboardInterrupt:
+            # Ctrl-C reaches the demo too, which then removes the class: wait for it to finish.
+            say("Ctrl-C: waiting for the demo to remove the class")
 
 
 def main(argv: list[str]) -> int:

@@ -390,7 +390,8 @@ def demo(argv: list[str]) -> int:
     room = Classroom(args.prefix, args.class_dir, "initlab-teacher",
                      [f"initlab-student{i}" for i in range(1, args.students + 1)], notebooks)
     stop = {"now": False}
-    signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, lambda *_: stop.update(now=True))
     try:
         room.create()
         print("releasing the course (nbgrader generate_assignment + release_assignment, as the instructor)")
@@ -416,8 +417,10 @@ The instructor's commands, e.g.:
     except KeyboardInterrupt:
         pass
     finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)      # a second Ctrl-C must not stop the clean-up
         print("removing the demo class (hub, accounts, exchange)", flush=True)
         room.remove()
+        print("removed", flush=True)
     return 0
 
 
