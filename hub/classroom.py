@@ -403,7 +403,7 @@ JupyterHub is running at {room.url}/  (this machine only; Ctrl-C stops it and re
 
   log in as           password: {room.password}
     {room.instructor:<18s} the instructor: Nbgrader -> Formgrader; course in ~/{COURSE_ID}
-""" + "".join(f"    {s:<18s} a student: Nbgrader -> Assignments -> Fetch, work, Submit\n"
+""" + "".join(f"    {s:<18s} a student: Nbgrader -> Assignment List -> Fetch, work, Submit\n"
               for s in room.students) + f"""
 From another machine: ssh -L {room.port}:127.0.0.1:{room.port} <this machine>, then open the URL.
 The instructor's commands, e.g.:
