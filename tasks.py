@@ -129,7 +129,7 @@ def _tree_digest(*paths: Path) -> str:
     digest = hashlib.sha256()
     for top in paths:
         files = [top] if top.is_file() else sorted(p for p in top.rglob("*") if p.is_file()
-                                                   and "__pycache__" not in p.parts
+                                                   and not {"__pycache__", "build"} & set(p.parts)
                                                    and not any(x.endswith(".egg-info") for x in p.parts))
         for path in files:
             digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
