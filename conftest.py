@@ -25,6 +25,7 @@ TIERS = [
     ("tests/test_nbgrader.py", "grading"),
     ("tests/test_binder_env.py", "binder"),
     ("tests/test_browser.py", "browser"),
+    ("tests/test_hub.py", "hub"),
     ("tests/test_reference_", "reference"),          # frameworks and theory vs torch/keras
     ("notebooks/", "notebooks"),
     ("tests/", "unit"),
