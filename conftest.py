@@ -26,6 +26,7 @@ TIERS = [
     ("tests/test_binder_env.py", "binder"),
     ("tests/test_browser.py", "browser"),
     ("tests/test_web.py", "web"),
+    ("tests/test_hub.py", "hub"),
     ("tests/test_reference_", "reference"),          # frameworks and theory vs torch/keras
     ("notebooks/", "notebooks"),
     ("tests/", "unit"),

@@ -3,6 +3,8 @@
 
     python3 tasks.py lab     install what a learner needs into .venv-lab and open JupyterLab
     python3 tasks.py test    install what the tests need into .venv and run the whole suite
+    python3 tasks.py hub     (root, Linux) a demo class on a local JupyterHub: users, exchange,
+                             nbgrader; prints the URL and how to log in; Ctrl-C removes it all
     python3 tasks.py book    build the static book of the notebooks into build/site/
     python3 tasks.py lite    build the live edition (JupyterLite, in the browser) into build/site/live/
     python3 tasks.py web     build both (what the Pages workflow publishes)
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -42,6 +45,16 @@ LEARNER = ["requirements.txt"]
 TESTS = ["requirements-test.txt", "requirements-instructor.txt", "requirements-browser.txt"]
 REFERENCE = "requirements-reference.txt"
 WEB = ["requirements-web.txt"]
+
+# The JupyterHub class (INSTRUCTORS.md, "A whole class on JupyterHub"; tests/test_hub.py).
+# Its environment is shared by the hub (root), the instructor and every student, so it lives
+# at a world-readable path, is built from a Python every user can run (a venv made from a
+# Python under /root, e.g. pyenv's, is unusable by other users), and gets the course package
+# and the exchange module as copies, not editable links into this (maybe private) clone.
+HUB = ["requirements-hub.txt"]
+HUB_PREFIX = Path(os.environ.get("INITLAB_HUB_PREFIX", "/opt/initlab-hub"))
+HUB_BASE_PYTHON = Path(os.environ.get("INITLAB_HUB_PYTHON", "/usr/bin/python3"))
+CHP = "configurable-http-proxy@5.3.0"       # the hub's proxy, from npm; 5.3.0 is the version tested
 
 
 def say(message: str) -> None:
@@ -177,6 +190,75 @@ def test(extra: list[str]) -> int:
     return subprocess.call([str(a) for a in args], cwd=ROOT, env=environment(TEST_VENV))
 
 
+def _tree_digest(*paths: Path) -> str:
+    digest = hashlib.sha256()
+    for top in paths:
+        files = [top] if top.is_file() else sorted(p for p in top.rglob("*") if p.is_file()
+                                                   and not {"__pycache__", "build"} & set(p.parts)
+                                                   and not any(x.endswith(".egg-info") for x in p.parts))
+        for path in files:
+            digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def hub_env() -> Path:
+    """Install (or reuse) the hub's shared environment; return its prefix. See HUB_PREFIX."""
+    if not sys.platform.startswith("linux"):
+        sys.exit("the JupyterHub class needs Linux (Unix accounts, a local process spawner)")
+    if not HUB_BASE_PYTHON.exists():
+        sys.exit(f"the hub's environment is built from {HUB_BASE_PYTHON} (a Python every user can "
+                 "run); install python3 and python3-venv, or set INITLAB_HUB_PYTHON")
+    npm = shutil.which("npm")
+    if npm is None:
+        sys.exit("the hub's proxy (configurable-http-proxy) comes from npm: install nodejs and npm")
+    old_umask = os.umask(0o022)                  # everything here must be readable by every user
+    try:
+        HUB_PREFIX.mkdir(parents=True, exist_ok=True)
+        os.chmod(HUB_PREFIX, 0o755)
+        env = HUB_PREFIX / "venv"
+        wanted = _tree_digest(*(ROOT / f for f in ["requirements.txt", "requirements-instructor.txt"]
+                                + HUB + ["pyproject.toml"]), ROOT / "course_utils", ROOT / "hub")
+        stamp = env / ".installed-hub"
+        if not (stamp.exists() and stamp.read_text() == wanted):
+            if not python_of(env).exists():
+                say(f"creating the hub's environment {env} from {HUB_BASE_PYTHON}")
+                run(HUB_BASE_PYTHON, "-m", "venv", "--clear", env)
+            say(f"installing {', '.join(HUB)}, the course package and the exchange module into {env}")
+            run(python_of(env), "-m", "pip", "install", "--quiet", "-r", ROOT / HUB[0], cwd=ROOT)
+            # Copies (not editable links) of the two local packages, rebuilt on every change.
+            run(python_of(env), "-m", "pip", "install", "--quiet", "--no-deps", "--force-reinstall",
+                ROOT, ROOT / "hub", cwd=ROOT)
+            stamp.write_text(wanted)
+        proxy = HUB_PREFIX / "proxy"
+        chp = proxy / "node_modules" / ".bin" / "configurable-http-proxy"
+        done = proxy / ".installed"
+        if not (chp.exists() and done.exists() and done.read_text() == CHP):
+            say(f"installing {CHP} from npm into {proxy}")
+            run(npm, "install", "--silent", "--no-audit", "--no-fund", "--prefix", proxy, CHP)
+            done.write_text(CHP)
+    finally:
+        os.umask(old_umask)
+    return HUB_PREFIX
+
+
+def hub(extra: list[str]) -> int:
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        print("python3 tasks.py hub creates Unix accounts for a demo class: run it as root "
+              "(sudo python3 tasks.py hub) on a machine you can spare, e.g. a container or VM")
+        return 2
+    prefix = hub_env()
+    if extra[:1] == ["--setup-only"]:
+        return 0
+    args = [python_of(prefix / "venv"), ROOT / "hub" / "classroom.py", "demo", "--prefix", prefix, *extra]
+    child = subprocess.Popen([str(a) for a in args], cwd=ROOT)
+    while True:
+        try:
+            return child.wait()
+        except KeyboardInterrupt:
+            # Ctrl-C reaches the demo too, which then removes the class: wait for it to finish.
+            say("Ctrl-C: waiting for the demo to remove the class")
+
+
 def web(what: str, extra: list[str]) -> int:
     """Build the static book and/or the live edition (web/build.py) with the tools in .venv-web."""
     if extra:
@@ -189,7 +271,7 @@ def web(what: str, extra: list[str]) -> int:
 
 
 def main(argv: list[str]) -> int:
-    commands = {"lab": lab, "test": test,
+    commands = {"lab": lab, "test": test, "hub": hub,
                 "book": lambda extra: web("book", extra),
                 "lite": lambda extra: web("lite", extra),
                 "web": lambda extra: web("web", extra)}

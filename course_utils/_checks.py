@@ -27,24 +27,22 @@ def _is_real(value) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
 
 
+def _check_int(name: str, value, minimum: int, kind: str) -> int:
+    if not _is_integer(value):
+        raise TypeError(f"{name} must be {kind}, got {value!r} of type {type(value).__name__}")
+    if value < minimum:
+        raise ValueError(f"{name} must be {kind}, got {value!r}")
+    return int(value)
+
+
 def check_positive_int(name: str, value) -> int:
     """Return ``value`` as an ``int`` if it is a positive integer, else raise."""
-    if not _is_integer(value):
-        raise TypeError(f"{name} must be a positive integer, got {value!r} "
-                        f"of type {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
+    return _check_int(name, value, 1, "a positive integer")
 
 
 def check_nonnegative_int(name: str, value) -> int:
     """Return ``value`` as an ``int`` if it is an integer ``>= 0`` (a seed, a count of digits)."""
-    if not _is_integer(value):
-        raise TypeError(f"{name} must be a non-negative integer, got {value!r} "
-                        f"of type {type(value).__name__}")
-    if value < 0:
-        raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
-    return int(value)
+    return _check_int(name, value, 0, "a non-negative integer")
 
 
 def check_real(name: str, value, *, min_value=None, allow_equal=True) -> float:

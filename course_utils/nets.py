@@ -20,13 +20,13 @@ import numpy as np
 
 from ._checks import (check_choice, check_dtype, check_positive_int, check_real,
                       check_rng)
+from .gains import LEAKY_SLOPE
 from .schemes import SCHEMES, Scheme
 
 __all__ = ["ACTIVATIONS", "activate", "activation_derivative", "resolve_scheme",
            "draw_weights", "Propagation", "propagate", "signal_propagation", "MLP"]
 
 ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu", "leaky_relu", "gelu", "silu", "selu")
-LEAKY_SLOPE = 0.01
 #: SELU's constants (Klambauer et al. 2017, eq. 14): with them a unit-variance,
 #: zero-mean input keeps mean 0 and variance 1 under LeCun init (Var[w] = 1/n).
 SELU_ALPHA = 1.6732632423543772848170429916717
@@ -168,7 +168,7 @@ def _check_widths(widths) -> tuple[int, ...]:
         raise TypeError(f"widths must be a sequence of positive integers, got {widths!r}") from None
     if len(widths) < 2:
         raise ValueError(f"widths must list at least an input and an output width, got {widths!r}")
-    return tuple(check_positive_int("widths[i]", w) for w in widths)
+    return tuple(check_positive_int(f"widths[{i}]", w) for i, w in enumerate(widths))
 
 
 def draw_weights(widths: Sequence[int], scheme: SchemeLike, *, rng=None,
@@ -178,6 +178,8 @@ def draw_weights(widths: Sequence[int], scheme: SchemeLike, *, rng=None,
     Layer ``l`` gets a ``(widths[l], widths[l+1])`` matrix. Each layer draws
     from its own child of ``rng`` (``Generator.spawn``), so the result does not
     depend on drawing order and large networks are drawn on two threads.
+    ``dtype`` defaults to float32, the propagation engine's dtype (the samplers
+    and :class:`MLP` use float64; the package docstring says why).
 
     Examples:
         >>> ws = draw_weights([4, 8, 2], "he_normal", rng=0)
@@ -421,7 +423,9 @@ def signal_propagation(scheme: SchemeLike, activation: str, *, depth: int = 10,
                        weight_gradients: bool = True) -> Propagation:
     """Draw a ``depth``-layer MLP of constant ``width`` with ``scheme`` and propagate a batch.
 
-    The input is standard normal, shape ``(batch, width)``.
+    The input is standard normal, shape ``(batch, width)``. ``dtype`` defaults
+    to float32 (as :func:`draw_weights`); pass ``numpy.float64`` for runs whose
+    activations leave float32's range (about 1e-38 to 3e38).
 
     Examples:
         >>> p = signal_propagation("he_normal", "relu", depth=30, width=500, rng=0)

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from course_utils.panels import (Caption, CornerPropagation, CornerWeights, Table, bin_heights,
-                                 child_seeds, depth_axis_limit, fmt)
+                                 child_seeds, depth_axis_limit, depth_axis_limits, fmt)
 from course_utils.plots import panel_figure
 from course_utils.schemes import SCHEMES
 from course_utils.widgets import FigurePanel, Layout, PanelSnapshot, int_slider
@@ -82,13 +82,13 @@ def test_layout_applies_on_key_change_and_keeps_one_background_per_key():
 
     panel = FigurePanel(fig, {"depth": int_slider("depth", 3, 1, 30)}, update, dynamic=[curves],
                         layout=Layout(key=lambda depth: depth_axis_limit(depth), apply=apply,
-                                      warm=(10,)))
-    assert applied == [10, 5] and ax.get_xlim() == (0.5, 5.5)
+                                      warm=(20,)))
+    assert applied == [20, 10] and ax.get_xlim() == (0.5, 10.5)
     panel.set(depth=4)                    # same key: no apply, no new background
-    panel.set(depth=8)                    # warmed key: applied, background reused
+    panel.set(depth=18)                   # warmed key: applied, background reused
     panel.set(depth=25)
-    assert applied == [10, 5, 10, 30]
-    assert set(panel._backgrounds) == {5, 10, 30}
+    assert applied == [20, 10, 20, 30]
+    assert set(panel._backgrounds) == {10, 20, 30}
     assert ax.get_xlim() == (0.5, 30.5)
 
 
@@ -150,8 +150,8 @@ def test_bin_heights_density_integrates_to_the_share_inside():
 def test_depth_axis_limit_fits_the_layers_shown():
     for depth in range(1, 101):
         limit = depth_axis_limit(depth)
-        step = 5 if depth <= 20 else 10
-        assert depth <= limit < depth + step and limit % step == 0
+        assert depth <= limit < depth + 10 and limit % 10 == 0
+        assert limit in depth_axis_limits(100)
 
 
 def test_table_and_caption_text_and_html():
@@ -184,3 +184,20 @@ def test_histogram_part_sets_heights_and_edges():
     hist = Histogram(ax, 3)
     hist.show([0.1, 0.2, 0.3], [0, 1, 2, 3])
     assert hist.bars.get_data().edges.tolist() == [0, 1, 2, 3]
+
+
+def test_snapshot_only_artists_are_drawn_in_the_snapshot_alone():
+    fig, ax = panel_figure()
+    (line,) = ax.plot([], [])
+    label = ax.text(0.5, 0.5, "")
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 1)
+
+    def update(n):
+        line.set_data([0, n], [0, 1])
+        label.set_text(f"n = {n}")
+
+    panel = FigurePanel(fig, {"n": int_slider("n", 2, 1, 9)}, update, dynamic=[line],
+                        snapshot_only=[label])
+    live = panel.png
+    assert panel.snapshot().png != live and panel.png == live and not label.get_visible()

@@ -91,8 +91,9 @@ def test_he_with_tanh_settles_in_torch_as_mean_field_predicts(torch):
     act_std, grad_var = _torch_mlp_run(
         torch, "tanh", lambda w: torch.nn.init.kaiming_normal_(w, nonlinearity="relu"))
     q_star = mf.fixed_point("tanh", 2.0)
-    predicted_std = 0.556   # COURSE-FACTS: activation std at q* = 0.618
+    predicted_std = mf.layer_profile("tanh", 2.0, DEPTH).std[-1]
     assert q_star == pytest.approx(0.618, abs=5e-4)
+    assert predicted_std == pytest.approx(0.556, abs=5e-4)   # sqrt(E[tanh^2]) at q*
     assert act_std[-1] == pytest.approx(predicted_std, rel=0.03)
     # Toward the input the gradient's variance grows by chi per layer once the forward
     # variance has settled at q* (after ~10 layers from q0 = 1); before that chi(q_l) < chi*.

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 import pytest
-from scipy import integrate
+from scipy import integrate, stats
 
 import course_utils as cu
 from course_utils import CONSTANT_VALUE, SCHEMES, Scheme, naming_table
@@ -275,3 +275,22 @@ def test_naming_table_rows():
     # A fresh list each call: a caller may edit its copy without touching SCHEMES.
     rows[0]["course"] = "changed"
     assert naming_table()[0]["course"] == "zeros"
+
+
+def test_truncated_normal_density_of_a_keras_style_record():
+    # No course record is truncated, but the derivation must hold for one that is:
+    # Keras's HeNormal (std sigma kept by widening to sigma/0.8796, cut at 2 of those).
+    import functools
+    s = Scheme(name="he_normal_keras", title="He normal, truncated",
+               sampler=functools.partial(cu.he_normal, truncated=True),
+               distribution="truncated_normal", **cu.FAMILIES["he"])
+    sigma = s.std(50, 10)
+    cut = 2 * sigma / cu.TRUNCATED_NORMAL_STD
+    total, _ = integrate.quad(lambda t: float(s.pdf(t, 50, 10)), -cut, cut, limit=200)
+    assert total == pytest.approx(1.0, abs=1e-8)
+    assert float(s.pdf(cut * 1.0001, 50, 10)) == 0.0
+    w = s.sample((50, 20_000), rng=SEED)
+    kurtosis = float(stats.truncnorm(-2, 2).stats(moments="k"))      # excess, about -0.63
+    se = sigma * math.sqrt((kurtosis + 2) / (4 * w.size))
+    assert abs(w.std() - sigma) <= Z * se
+    assert np.abs(w).max() <= cut

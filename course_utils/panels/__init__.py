@@ -14,13 +14,15 @@ Shared parts:
   draw per scheme at the largest size, served for any smaller network; cached
   propagations (``runs(scheme, activation, width[, depth])``).
 * :func:`bin_heights` (``shared``): histogram heights as a density or a fraction.
-* :func:`depth_axis_limit` (``shared``): a depth axis fitted to the layers shown.
+* :func:`depth_axis_limit`, :func:`depth_axis_limits` (``shared``): a depth axis
+  fitted to the layers shown, in steps of 10 (the layouts a view warms up).
 * :class:`Table`, :class:`Caption`, :func:`fmt` (``shared``): a caption as HTML
   and as deterministic plain text, numbers formatted the same everywhere.
 """
 
 from .corner import CornerPropagation, CornerWeights
-from .shared import Caption, Table, bin_heights, child_seeds, depth_axis_limit, fmt
+from .shared import (Caption, Table, bin_heights, child_seeds, depth_axis_limit,
+                     depth_axis_limits, fmt)
 
 __all__ = ["Caption", "CornerPropagation", "CornerWeights", "Table", "bin_heights",
-           "child_seeds", "depth_axis_limit", "fmt"]
+           "child_seeds", "depth_axis_limit", "depth_axis_limits", "fmt"]

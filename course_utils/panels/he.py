@@ -1,4 +1,4 @@
-r"""Model of notebook 06's panel (and, through :func:`depth_profiles`, of 07's): schemes through one deep MLP.
+r"""Model of notebook 06's panel (and, through :func:`depth_profiles`, 07's): schemes in one deep MLP.
 
 Numpy only. :func:`depth_profiles` pushes one fixed batch of standard-normal
 inputs through a deep MLP of constant ``width`` for each scheme, with the
@@ -209,7 +209,8 @@ def depth_profiles(schemes, activation: str, width: int, depth: int, *, max_dept
         predicted_gain=predicted_gain, chi=chi[:, -1])
 
 
-def he_profile(activation: str = "relu", width: int = 120, depth: int = 30, **experiment) -> DepthProfiles:
+def he_profile(activation: str = "relu", width: int = 120, depth: int = 30,
+               **experiment) -> DepthProfiles:
     r"""Notebook 06's picture: :data:`HE_SCHEMES` through one deep MLP (see :func:`depth_profiles`).
 
     With ReLU the std changes by :math:`\sqrt{s/2}` per layer (:math:`s = 2, 1, 1/3`:

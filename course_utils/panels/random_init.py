@@ -123,7 +123,7 @@ class RandomInit:
         (0.566, True)
     """
 
-    def __init__(self, *, batch: int = 32, bins: int = 41, seed: int = 0, cache_widths: int = 4):
+    def __init__(self, *, batch: int = 31, bins: int = 41, seed: int = 0, cache_widths: int = 4):
         self.batch = check_positive_int("batch", batch)
         self.bins = check_positive_int("bins", bins)
         self.seed = seed

@@ -21,7 +21,7 @@ import numpy as np
 
 from .._checks import _is_integer, check_choice, check_positive_int
 
-__all__ = ["child_seeds", "bin_heights",
+__all__ = ["child_seeds", "bin_heights", "depth_axis_limits",
            "depth_axis_limit", "Table", "Caption", "fmt"]
 
 
@@ -83,19 +83,28 @@ def bin_heights(values, edges, scale: str = "density") -> np.ndarray:
 
 
 def depth_axis_limit(depth: int) -> int:
-    """The right end of a depth axis that shows ``depth`` layers: fitted, in a few steps.
+    """The right end of a depth axis that shows ``depth`` layers: fitted, in steps of 10.
 
-    Multiples of 5 up to 20, then of 10: at most 4 (9 beyond 20) empty
-    layers on the axis, and a panel redraws its axes only when the depth
-    crosses a step.
+    At most 9 empty layers on the axis (a depth of 21 is drawn on 30), and a
+    panel redraws its axes only when the depth crosses a step: five layouts
+    cover depths up to 50, few enough to draw them all when the panel is built.
 
     Examples:
-        >>> [depth_axis_limit(d) for d in (1, 5, 6, 20, 21, 30, 31)]
-        [5, 5, 10, 20, 30, 30, 40]
+        >>> [depth_axis_limit(d) for d in (1, 10, 11, 20, 21, 30, 31)]
+        [10, 10, 20, 20, 30, 30, 40]
     """
     depth = check_positive_int("depth", depth)
-    step = 5 if depth <= 20 else 10
-    return int(-(-depth // step) * step)
+    return int(-(-depth // 10) * 10)
+
+
+def depth_axis_limits(max_depth: int) -> tuple:
+    """Every :func:`depth_axis_limit` of depths 1..``max_depth`` (the layouts to draw at build).
+
+    Examples:
+        >>> depth_axis_limits(50)
+        (10, 20, 30, 40, 50)
+    """
+    return tuple(range(10, depth_axis_limit(max_depth) + 1, 10))
 
 
 # -------------------------------------------------------------- captions

@@ -31,22 +31,27 @@ explicit and checked:
 
 Shared parts
 ------------
-* :class:`FigurePanel` (``figure, controls, update, *, dynamic, layout, title``):
-  the panel; ``panel.snapshot()`` is the static picture *and* its caption.
+* :class:`FigurePanel` (``figure, controls, update, *, dynamic, layout, title,
+  snapshot_only``): the panel; ``panel.snapshot()`` is the static picture *and*
+  its caption; ``snapshot_only`` artists (labels the live caption already
+  gives) are drawn in the snapshot alone, off every move's cost.
 * :class:`Layout` (``key, apply, warm``): the static state a setting needs.
 * :class:`PanelSnapshot`: what ``snapshot()`` returns: displayed as two
   outputs, the PNG (``image/png``) and the caption (``text/html`` with a
   deterministic ``text/plain``), which GitHub, nbviewer, nbconvert's HTML,
   a Sphinx/myst-nb book and JupyterLite all render; nbval compares the text.
 * :class:`LayerCurves` (``parts``): one line per per-layer series (measured
-  or predicted) on a log or linear axis; ``set_depth_axis(limit)`` in a Layout.
+  or predicted) on a log or linear axis; ``set_depth_axis(limit)`` in a Layout;
+  :func:`~course_utils.widgets.parts.signal_curves` gives the measured and
+  mean-field activation and gradient stds in one style (``show_profile(p)``).
 * :class:`Histogram` (``parts``): a stairs histogram fed with
   :func:`~course_utils.panels.bin_heights`.
 * :func:`int_slider`, :func:`float_slider`, :func:`log_slider`, :func:`dropdown`:
   the course's controls.
 * In the numpy core (:mod:`course_utils.panels`): ``child_seeds``,
   ``CornerWeights``/``CornerPropagation``, ``bin_heights``,
-  ``depth_axis_limit``, ``Table``/``Caption``/``fmt``.
+  ``depth_axis_limit``/``depth_axis_limits`` (a fitted depth axis in steps of
+  10; warm the layouts), ``Table``/``Caption``/``fmt``.
 
 The panels work with the default inline backend (no ipympl) in JupyterLab,
 Notebook 7 and VS Code. Topic panels live in the submodules (one per
@@ -197,6 +202,8 @@ class FigurePanel:
             count as declared too.)
         layout: an optional :class:`Layout` for static state that depends on the controls.
         title: a short HTML title shown above the controls.
+        snapshot_only: dynamic artists drawn only in :meth:`snapshot` (labels that the
+            live caption already gives, kept out of every slider move's cost).
 
     Raises:
         RuntimeError: when ``update`` changes an artist that is not dynamic,
@@ -209,7 +216,7 @@ class FigurePanel:
 
     def __init__(self, figure: Figure, controls: Mapping[str, widgets.Widget],
                  update: Callable[..., object], *, dynamic: Iterable = (),
-                 layout: Optional[Layout] = None, title: str = ""):
+                 layout: Optional[Layout] = None, title: str = "", snapshot_only: Iterable = ()):
         if not isinstance(figure, Figure):
             raise TypeError(f"figure must be a matplotlib Figure, got {figure!r}")
         if not controls:
@@ -223,12 +230,15 @@ class FigurePanel:
         self.title = title
         self._update = update
         self._layout = layout
-        declared = _flatten(dynamic)
+        self._snapshot_only = _flatten(snapshot_only)
+        declared = _flatten(dynamic) + self._snapshot_only
         for artist in declared:
             if artist.get_figure(root=True) is not figure:
                 raise ValueError(f"dynamic artist {artist!r} does not belong to this panel's figure")
             artist.set_animated(True)
         self._dynamic = self._collect_dynamic()
+        for artist in self._snapshot_only:
+            artist.set_visible(False)
         self._backgrounds: dict = {}
         self._key = object()            # no layout applied yet
         self._background = None
@@ -302,8 +312,15 @@ class FigurePanel:
         caption = self.last_caption
         if caption is not None and not isinstance(caption, Caption):
             caption = Caption(_plain(str(caption)))
+        png = self.png
+        if self._snapshot_only:
+            for artist in self._snapshot_only:
+                artist.set_visible(True)
+            png = self._blit()
+            for artist in self._snapshot_only:
+                artist.set_visible(False)
         title = _plain(self.title) or type(self).__name__
-        return PanelSnapshot(self.png, caption, f"[picture] {title}: {self!r}")
+        return PanelSnapshot(png, caption, f"[picture] {title}: {self!r}")
 
     # -- display: a stable text form, so that stored outputs compare exactly
     def __repr__(self) -> str:
@@ -369,8 +386,9 @@ class FigurePanel:
         for artist in self._dynamic:
             if artist.get_visible():
                 self.figure.draw_artist(artist)
-        rgba = np.asarray(canvas.buffer_rgba())
-        image = PILImage.fromarray(rgba[:, :, :3].copy(), "RGB")
+        width, height = canvas.get_width_height(physical=True)
+        image = PILImage.frombuffer("RGBA", (width, height), canvas.buffer_rgba(),
+                                    "raw", "RGBA", 0, 1).convert("RGB")
         buffer = io.BytesIO()
         image.save(buffer, format="png", compress_level=1)
         return buffer.getvalue()

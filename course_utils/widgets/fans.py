@@ -2,8 +2,10 @@
 
 The model is :func:`course_utils.panels.fans.fan_layer`. Left: the layer as a
 bipartite graph (inputs left, outputs right, at most ``max_nodes`` per side,
-an ellipsis for the rest), labelled with the fans. Right: the weight std each
-scheme prescribes at those fans, a labelled bar each, on a fixed log axis.
+an ellipsis for the rest); the snapshot labels it with the fans (the live
+panel's caption starts with them, and a label would cost each move ~1 ms). Right: the weight std each
+scheme prescribes at those fans, one bar each (named below it, its value on
+top in the snapshot and in the caption's table), on a fixed log axis.
 """
 
 from __future__ import annotations
@@ -57,8 +59,7 @@ def fans_panel(*, layer: str = "dense", inputs: int = 3, outputs: int = 2, kerne
     (right_nodes,) = ax_graph.plot([], [], "o", ms=7, color="#d62728")
     more = [ax_graph.text(x, -0.06, "\u22ee", ha="center", va="center", fontsize=14)
             for x in (0.0, 1.0)]
-    fan_labels = [ax_graph.text(x, -0.17, "", ha="center", va="center", fontsize=9,
-                                fontweight="bold") for x in (0.0, 1.0)]
+    fans = ax_graph.text(0.5, -0.17, "", ha="center", va="center", fontsize=9)
 
     x = np.arange(len(FAN_SCHEMES))
     bars = ax_std.bar(x, np.ones(len(FAN_SCHEMES)) * STD_YLIM[0], bottom=STD_YLIM[0],
@@ -83,8 +84,7 @@ def fans_panel(*, layer: str = "dense", inputs: int = 3, outputs: int = 2, kerne
         right_nodes.set_data(np.ones(len(f.right)), f.right)
         for text, cut in zip(more, (f.left_cut, f.right_cut)):
             text.set_visible(cut)
-        fan_labels[0].set_text(f"fan-in {f.fan_in}")
-        fan_labels[1].set_text(f"fan-out {f.fan_out}")
+        fans.set_text(f"fan-in {f.fan_in}  \u2192  fan-out {f.fan_out}")
         for bar, text, std in zip(bars, values, f.stds):
             top = max(std, STD_YLIM[0])
             bar.set_height(top - STD_YLIM[0])
@@ -93,5 +93,5 @@ def fans_panel(*, layer: str = "dense", inputs: int = 3, outputs: int = 2, kerne
         return fans_caption(f)
 
     return FigurePanel(fig, controls, update,
-                       dynamic=[edges, left_nodes, right_nodes, more, fan_labels, bars, values],
+                       dynamic=[edges, left_nodes, right_nodes, more, bars], snapshot_only=[fans, values],
                        title="<b>Fans of a layer</b>: move the sizes and watch the stds")

@@ -4,7 +4,8 @@ The left plot is a histogram of Glorot weights (uniform, PyTorch's plain
 normal or Keras's truncated normal) for a layer with the chosen fan-in and
 fan-out, in units of the scheme's std :math:`\sigma` so that every setting
 fills the axes and the three forms compare directly; with the truncated form
-it also shows PyTorch's ``trunc_normal_`` cut at :math:`\pm 2\sigma`. The right plot shows the two numbers the scheme trades off:
+it also shows PyTorch's ``trunc_normal_`` cut at :math:`\pm 2\sigma`. The
+right plot shows the two numbers the scheme trades off:
 :math:`n_\text{in}\operatorname{Var}[w]` (how a layer scales the forward
 signal's variance) and :math:`n_\text{out}\operatorname{Var}[w]` (how it scales
 the back-propagated gradient's variance). With :math:`\operatorname{Var}[w] =

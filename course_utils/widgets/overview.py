@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..nets import ACTIVATIONS
 from ..panels.overview import OVERVIEW_YLIM, SignalOverview, overview_caption
-from ..panels.shared import depth_axis_limit
+from ..panels.shared import depth_axis_limit, depth_axis_limits
 from ..plots import panel_figure
 from ..schemes import SCHEMES
 from . import FigurePanel, Layout, dropdown, int_slider
@@ -21,7 +21,7 @@ __all__ = ["signal_overview_panel", "overview_panel"]
 
 def signal_overview_panel(*, scheme: str = "xavier", activation: str = "relu",
                           depth: int = 20, width: int = 128, max_depth: int = 50,
-                          max_width: int = 256, width_step: int = 16, batch: int = 32,
+                          max_width: int = 128, width_step: int = 16, batch: int = 31,
                           seed: int = 0) -> FigurePanel:
     """Dropdowns for scheme and activation, sliders for depth and width, over per-layer stds.
 
@@ -32,7 +32,9 @@ def signal_overview_panel(*, scheme: str = "xavier", activation: str = "relu",
         scheme, activation, depth, width: the initial control values.
         max_depth, max_width: the slider ranges (and the cached weights' size).
         width_step: the width slider's step.
-        batch: number of input examples pushed through.
+        batch: number of input examples pushed through. Keep ``batch * max_width**2``
+            below 2**19 (hence 31 rows at width 128): OpenBLAS multithreads larger
+            products, which on this 2-core machine cost a pass 130 ms of CPU instead of 5.
         seed: every draw derives from it (:func:`course_utils.panels.child_seeds`).
 
     Returns:
@@ -66,7 +68,8 @@ def signal_overview_panel(*, scheme: str = "xavier", activation: str = "relu",
 
     return FigurePanel(fig, controls, update, dynamic=[curves],
                        layout=Layout(key=lambda depth, **_: depth_axis_limit(depth),
-                                     apply=curves.set_depth_axis),
+                                     apply=curves.set_depth_axis,
+                                     warm=depth_axis_limits(max_depth)),
                        title="<b>Signal through a deep MLP</b>: pick a scheme and an activation")
 
 

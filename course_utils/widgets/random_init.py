@@ -13,7 +13,7 @@ import numpy as np
 
 from ..panels.random_init import (HIST_RANGE, PANEL_ACTIVATIONS, STD_YLIM, RandomInit,
                                   random_init_caption, ratio_per_layer)
-from ..panels.shared import depth_axis_limit
+from ..panels.shared import depth_axis_limit, depth_axis_limits
 from ..plots import panel_figure
 from . import FigurePanel, Layout, dropdown, int_slider, log_slider
 from .parts import Histogram, signal_curves
@@ -31,14 +31,16 @@ def _sqrt(values):
 
 
 def random_init_panel(*, std: float = 0.05, depth: int = 20, width: int = 128,
-                      activation: str = "tanh", batch: int = 32, max_depth: int = 30,
-                      max_width: int = 256, seed: int = 0, bins: int = 41,
+                      activation: str = "tanh", batch: int = 31, max_depth: int = 30,
+                      max_width: int = 128, seed: int = 0, bins: int = 41,
                       cache_widths: int = 4) -> FigurePanel:
     """Sliders for the weight std (log), the depth, the width (fan-in) and the activation.
 
     Args:
         std, depth, width, activation: the controls' starting values.
-        batch: rows of the standard-normal input batch (drawn once per width).
+        batch: rows of the standard-normal input batch (drawn once per width). Keep
+            ``batch * max_width**2`` below 2**19 (hence 31 rows at width 128): OpenBLAS
+            multithreads larger products, which here cost a pass 200 ms of CPU instead of 7.
         max_depth, max_width: the sliders' upper ends.
         seed: every draw derives from it (see :class:`~course_utils.panels.random_init.RandomInit`).
         bins: histogram bins (odd, so that 0 sits in the middle of a bin for tanh).
@@ -85,11 +87,14 @@ def random_init_panel(*, std: float = 0.05, depth: int = 20, width: int = 128,
         ax_hist.set_xticks(np.linspace(*HIST_RANGE[activation], 5))
         ax_hist.set_xlabel(_HIST_LABEL[activation])
 
-    # Each activation has its own histogram limits: their backgrounds (at the
-    # starting depth axis) are drawn at build time, so switching is a blit.
+    # Each activation has its own histogram limits and each depth step its own
+    # axis: the layouts one control away from the start are drawn at build time,
+    # so that moving any one control is a blit.
     start = depth_axis_limit(depth)
+    warm = [(a, start) for a in PANEL_ACTIVATIONS]
+    warm += [(activation, limit) for limit in depth_axis_limits(max_depth) if limit != start]
     return FigurePanel(fig, controls, update, dynamic=[curves, last, first],
                        layout=Layout(key=lambda depth, activation, **_: (activation,
                                                                         depth_axis_limit(depth)),
-                                     apply=apply, warm=[(a, start) for a in PANEL_ACTIVATIONS]),
+                                     apply=apply, warm=warm),
                        title="<b>One fixed weight std for every layer: where does the signal go?</b>")
