@@ -14,6 +14,7 @@ import functools
 import http.server
 import socketserver
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -102,6 +103,15 @@ class _TrapHandler(socketserver.StreamRequestHandler):
         if line:
             self.server.trapped.append(line)
         self.wfile.write(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+
+
+#: Chromium's own services (updates, sign-in, autofill): the browser calls them even with
+#: --disable-background-networking; no page of the site asks for them.
+CHROMIUM_SERVICES = re.compile(r"^(CONNECT |\w+ https?://)[\w.-]*(google\.com|googleapis\.com|gvt1\.com)[:/ ]")
+
+
+def chromium_service(request_line: str) -> bool:
+    return bool(CHROMIUM_SERVICES.match(request_line))
 
 
 class Trap:

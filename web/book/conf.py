@@ -43,6 +43,7 @@ nb_ipywidgets_js = {
 html_static_path = [str(VENDOR / "static"), "_static"]
 html_extra_path = [str(VENDOR / "extra")]
 html_css_files = ["initlab.css"]
+html_favicon = "_static/initlab-icon.svg"
 html_js_files = ["mathjax-hub-shim.js"]
 html_theme = "sphinx_book_theme"
 html_theme_options = {
