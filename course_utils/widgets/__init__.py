@@ -186,6 +186,22 @@ class PanelSnapshot:
         return self.description + caption
 
 
+def _root_figure(artist):
+    """The figure an artist is drawn in (the top one if it sits in a subfigure).
+
+    ``Artist.get_figure(root=True)`` is matplotlib 3.10+; the live edition's Pyodide
+    kernel has matplotlib 3.8.4, where ``.figure`` is the (sub)figure and a
+    subfigure's ``.figure`` is the figure above it.
+    """
+    try:
+        return artist.get_figure(root=True)
+    except TypeError:                    # matplotlib < 3.10
+        figure = artist.figure
+        while figure is not None and getattr(figure, "figure", figure) is not figure:
+            figure = figure.figure
+        return figure
+
+
 class FigurePanel:
     """Controls, one kept figure, and a fast redraw on every change.
 
@@ -233,7 +249,7 @@ class FigurePanel:
         self._snapshot_only = _flatten(snapshot_only)
         declared = _flatten(dynamic) + self._snapshot_only
         for artist in declared:
-            if artist.get_figure(root=True) is not figure:
+            if _root_figure(artist) is not figure:
                 raise ValueError(f"dynamic artist {artist!r} does not belong to this panel's figure")
             artist.set_animated(True)
         self._dynamic = self._collect_dynamic()
