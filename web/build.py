@@ -362,7 +362,7 @@ def lite() -> float:
             not settings.get("disablePyPIFallback"):
         raise BuildError(f"the live edition's kernel settings were not applied: {settings}")
     # Browsers ask for /favicon.ico at the site's root from the live edition's pages.
-    shutil.copy2(LIVE / "favicon.ico", SITE / "favicon.ico")
+    shutil.copy2(LIVE / "lab" / "favicon.ico", SITE / "favicon.ico")
     seconds = time.monotonic() - start
     say(f"live edition built in {seconds:.1f} s: {LIVE.relative_to(ROOT)}/ ({_size(LIVE)}; "
         f"{len(lock['packages'])} Python packages in the kernel's lock)")
