@@ -12,6 +12,7 @@ has the Keras layout ``(fan_in, fan_out)`` so that a layer is
 from __future__ import annotations
 
 import math
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable, Optional, Sequence, Union
@@ -196,7 +197,10 @@ def draw_weights(widths: Sequence[int], scheme: SchemeLike, *, rng=None,
     def draw(i):
         return np.asarray(sampler(shapes[i], rng=children[i], dtype=dtype), dtype=dtype)
 
-    if sum(a * b for a, b in shapes) < 1_000_000:
+    # Serial below a million weights, and in WebAssembly (the live edition's Pyodide
+    # kernel cannot start threads); every layer has its own child generator, so the
+    # draws are the same either way.
+    if sum(a * b for a, b in shapes) < 1_000_000 or sys.platform == "emscripten":
         return [draw(i) for i in range(len(shapes))]
     # numpy's generators release the GIL while filling large arrays.
     with ThreadPoolExecutor(max_workers=2) as pool:
