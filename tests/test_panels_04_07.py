@@ -11,7 +11,9 @@ import pytest
 
 import course_utils as cu
 from course_utils import mean_field as mf
-from course_utils.panels.capstone import caption as capstone_caption, capstone_profile
+from course_utils.panels import fmt
+from course_utils.panels.capstone import caption as capstone_caption, capstone_profile, diagnosis
+from course_utils.panels.he import caption as he_caption
 from course_utils.panels.glorot import FORMS, glorot_histogram
 from course_utils.panels.he import HE_SCHEMES, depth_profiles, he_profile, weight_var
 from course_utils.panels.xavier import xavier_histogram
@@ -227,10 +229,44 @@ def test_capstone_guide_and_same_pick():
         capstone_profile("he_normal", "softmax", width=64, depth=20)
 
 
-def test_capstone_sigmoid_says_the_vanishing_is_sigmoids_doing():
-    # chi = s E[sigmoid'(z)^2] <= s / 16: at the guide's s = 1 the gradient's variance
-    # shrinks ~16x per layer whatever the scale (issue 11, Glorot + sigmoid).
+def test_capstone_sigmoid_says_what_a_scale_can_and_cannot_fix():
+    # chi = s E[sigmoid'(z)^2] <= s / 16: at the guide's s = 1 (Glorot, the sources' pairing)
+    # the gradient's variance shrinks > 16x per layer. A larger scale does reach chi = 1,
+    # near s = 103, but only where q* = 46 and about half the units are saturated; and no
+    # scale removes the outputs' offset of 1/2. The caption says all of it with these numbers.
+    from course_utils.panels.capstone import sigmoid_critical
     c = capstone_profile("normalized_xavier", "sigmoid", width=64, depth=20)
     assert c.profiles.chi[1] < 1 / 16 + 1e-9
     assert c.profiles.gradient_gain[1, 0] < 1e-6
-    assert "sigmoid’s doing" in capstone_caption(c).text()
+    critical, q_star, saturated = sigmoid_critical()
+    assert critical == pytest.approx(103.0, abs=0.5) and q_star == pytest.approx(45.6, abs=0.1)
+    assert mf.backward_gain("sigmoid", critical) == pytest.approx(1.0, abs=1e-9)
+    # The saturated share at q*, checked by sampling (1e6 normals: standard error 5e-4).
+    z = np.random.default_rng(0).standard_normal(1_000_000) * math.sqrt(q_star)
+    a = 1.0 / (1.0 + np.exp(-z))
+    assert np.mean(a * (1 - a) < 0.05 * 0.25) == pytest.approx(saturated, abs=3e-3)
+    text = capstone_caption(c).text()
+    assert "not a scale any initializer can fix" not in text
+    assert f"dL/dz vanishes (χ = {fmt(c.profiles.chi[1])} per layer in variance)" in text
+    assert (f"χ reaches 1 only near n·Var[w] ≈ 103, where q* ≈ 46 and "
+            f"{saturated:.0%} of the units are saturated") in text
+    assert "no scale removes the offset of 1/2" in text and "Prefer tanh or ReLU" in text
+
+
+def test_capstone_and_he_captions_say_std_or_variance():
+    # dL/dz ratios are std ratios; chi is a variance gain, given with its std equivalent.
+    c = capstone_profile("random_normal", "tanh", width=64, depth=20)
+    chi = c.profiles.chi[0]
+    line = diagnosis(c, 0)
+    assert "dL/dz std grows ×" in line
+    assert f"χ = {fmt(chi)} per layer in variance, ×{fmt(math.sqrt(chi))} in std" in line
+    assert "dL/dz std, layer 1 ÷ layer 20" in capstone_caption(c).table.text()
+    p = he_profile("relu", width=120, depth=30)
+    text = he_caption(p).text()
+    assert "std ratio per layer" in text and "dL/dz std, layer 1 ÷ layer 30" in text
+    # "dead" is defined where it is used, with its cause.
+    assert "Dead: a unit that is off (z ≤ 0) for every example of the batch" in text
+    assert "correlated" in text
+    assert "Dead:" not in he_caption(he_profile("tanh", width=120, depth=30)).text()
+    relu = capstone_profile("xavier", "relu", width=64, depth=20)
+    assert "dead (off for every example of the batch)" in diagnosis(relu, 0)
