@@ -270,3 +270,19 @@ def test_capstone_and_he_captions_say_std_or_variance():
     assert "Dead:" not in he_caption(he_profile("tanh", width=120, depth=30)).text()
     relu = capstone_profile("xavier", "relu", width=64, depth=20)
     assert "dead (off for every example of the batch)" in diagnosis(relu, 0)
+
+
+def test_glorot_panel_legend_lists_only_what_the_form_draws():
+    # The torch trunc_normal_ line and the limit lines are hidden in some forms: each form's
+    # legend names only the lines shown (R2: the torch line was listed in the uniform form).
+    from course_utils.widgets.glorot import glorot_panel, legend_entries
+    panel = glorot_panel(fan_in=10, fan_out=20)
+    ax = panel.figure.axes[0]
+    torch_line, limits = ax.lines[1], ax.lines[2:4]
+    for form in ("truncated", "normal", "uniform"):      # FORMS, starting away from the first
+        panel.set(form=form)
+        texts = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert texts == [text for _, text in legend_entries(form)]
+        assert any("trunc_normal_" in t for t in texts) == torch_line.get_visible()
+        assert any("±" in t for t in texts) == all(line.get_visible() for line in limits)
+    assert len({tuple(t for _, t in legend_entries(f)) for f in FORMS}) == 3
