@@ -164,12 +164,7 @@ def constant(shape, value, *, rng=None, dtype=np.float64) -> np.ndarray:
     Args:
         shape: shape of the array, a tuple of positive integers.
         value: the constant :math:`c`, a finite real number.
-        rng: not used (a constant needs no randomness). It is accepted, and
-            checked, because every sampler shares the signature
-            ``f(shape, *, rng, dtype)`` that :func:`~course_utils.draw_weights` and
-            :meth:`Scheme.sample <course_utils.schemes.Scheme.sample>` call, so a
-            bad ``rng`` fails the same way whichever scheme is chosen.
-        dtype: ``numpy.float32`` or ``numpy.float64``.
+        rng, dtype: as for :func:`zeros` (``rng`` is checked, never used).
 
     Returns:
         A new array filled with ``value``.
@@ -362,9 +357,7 @@ def xavier(shape, *, rng=None, dtype=np.float64) -> np.ndarray:
     Keras ``LecunUniform``, whose limit is :math:`\sqrt{3/n}`.
 
     Args:
-        shape: weight shape in Keras layout, at least 2 dimensions.
-        rng: a ``numpy.random.Generator`` or an integer seed.
-        dtype: ``numpy.float32`` or ``numpy.float64``.
+        shape, rng, dtype: as for every sampler (see the module docstring).
 
     Returns:
         A new array of independent uniform draws.
@@ -397,9 +390,7 @@ def normalized_xavier(shape, *, rng=None, dtype=np.float64) -> np.ndarray:
     MachineLearningMastery tutorial.
 
     Args:
-        shape: weight shape in Keras layout, at least 2 dimensions.
-        rng: a ``numpy.random.Generator`` or an integer seed.
-        dtype: ``numpy.float32`` or ``numpy.float64``.
+        shape, rng, dtype: as for every sampler (see the module docstring).
 
     Returns:
         A new array of independent uniform draws.
@@ -435,10 +426,9 @@ def glorot_normal(shape, *, truncated=False, rng=None, dtype=np.float64) -> np.n
     calls it "normalized Xavier" with the wrong std :math:`\sqrt{6/(n+m)}`.
 
     Args:
-        shape: weight shape in Keras layout, at least 2 dimensions.
-        truncated: ``True`` for Keras's truncated form.
-        rng: a ``numpy.random.Generator`` or an integer seed.
-        dtype: ``numpy.float32`` or ``numpy.float64``.
+        shape, rng, dtype: as for every sampler (see the module docstring).
+        truncated: ``True`` for Keras's ``GlorotNormal`` (cut at 2 std, std rescaled);
+            ``False`` for PyTorch's ``xavier_normal_``.
 
     Returns:
         A new array of independent draws.
@@ -472,11 +462,9 @@ def he_uniform(shape, *, mode="fan_in", negative_slope=0.0, rng=None,
     which equals :func:`xavier`.
 
     Args:
-        shape: weight shape in Keras layout, at least 2 dimensions.
+        shape, rng, dtype: as for every sampler (see the module docstring).
         mode: ``"fan_in"`` (default) or ``"fan_out"``.
         negative_slope: slope :math:`a` of the leaky ReLU (0 for a ReLU).
-        rng: a ``numpy.random.Generator`` or an integer seed.
-        dtype: ``numpy.float32`` or ``numpy.float64``.
 
     Returns:
         A new array of independent uniform draws.
@@ -509,12 +497,11 @@ def he_normal(shape, *, truncated=False, mode="fan_in", negative_slope=0.0, rng=
     MachineLearningMastery tutorial and the Analytics Vidhya article.
 
     Args:
-        shape: weight shape in Keras layout, at least 2 dimensions.
-        truncated: ``True`` for Keras's truncated form.
+        shape, rng, dtype: as for every sampler (see the module docstring).
+        truncated: ``True`` for Keras's ``HeNormal`` (cut at 2 std, std rescaled);
+            ``False`` for PyTorch's ``kaiming_normal_``.
         mode: ``"fan_in"`` (default) or ``"fan_out"``.
         negative_slope: slope :math:`a` of the leaky ReLU (0 for a ReLU).
-        rng: a ``numpy.random.Generator`` or an integer seed.
-        dtype: ``numpy.float32`` or ``numpy.float64``.
 
     Returns:
         A new array of independent draws.
@@ -540,9 +527,7 @@ def lecun_uniform(shape, *, rng=None, dtype=np.float64) -> np.ndarray:
     Also known as: Keras ``LecunUniform``.
 
     Args:
-        shape: weight shape in Keras layout, at least 2 dimensions.
-        rng: a ``numpy.random.Generator`` or an integer seed.
-        dtype: ``numpy.float32`` or ``numpy.float64``.
+        shape, rng, dtype: as for every sampler (see the module docstring).
 
     Returns:
         A new array of independent uniform draws.
@@ -569,10 +554,9 @@ def lecun_normal(shape, *, truncated=False, rng=None, dtype=np.float64) -> np.nd
     calls ``randn * sqrt(1/n)`` "Xavier initialization", which it is not.
 
     Args:
-        shape: weight shape in Keras layout, at least 2 dimensions.
-        truncated: ``True`` for Keras's truncated form.
-        rng: a ``numpy.random.Generator`` or an integer seed.
-        dtype: ``numpy.float32`` or ``numpy.float64``.
+        shape, rng, dtype: as for every sampler (see the module docstring).
+        truncated: ``True`` for Keras's ``LecunNormal`` (cut at 2 std, std rescaled);
+            ``False`` for PyTorch's ``kaiming_normal_(nonlinearity="linear")``.
 
     Returns:
         A new array of independent draws.

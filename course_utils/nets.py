@@ -639,15 +639,30 @@ class MLP:
         return _fit_stack([self], X, y, epochs, learning_rate, record_every)[0]
 
     def hidden_unit_spread(self, layer: int = 0) -> float:
-        """Return how far the units of a hidden layer are from the layer's first unit.
+        r"""Return the largest difference between any two units of a hidden layer.
 
-        It is the max over units ``j`` of ``|W[:, j] - W[:, 0]|``, biases
-        included: exactly 0 when every unit of the layer is the same function
-        (and at least half the largest gap between any two units otherwise).
+        Each unit ``j`` of the layer is its column of incoming weights ``W[:, j]``
+        and its bias ``b[j]``; the spread is the largest gap between two units in
+        any one of these numbers, i.e. the largest range over units:
+
+        .. math::
+            \text{spread} = \max_i \big(\max_j W_{ij} - \min_j W_{ij}\big)
+            = \max_{i,\,j,\,k} |W_{ij} - W_{ik}|
+
+        (the bias as one more row ``i``). It is exactly 0 when every unit of the
+        layer computes the same function, so symmetry is unbroken.
+
+        Examples:
+            >>> net = MLP((2, 3, 1), scheme="constant", rng=0)
+            >>> net.hidden_unit_spread(0)
+            0.0
+            >>> net.weights[0][:] = [[0.5, 0.1, 0.9], [0.2, 0.2, 0.2]]
+            >>> round(net.hidden_unit_spread(0), 3)       # 0.9 - 0.1, units 2 and 1
+            0.8
         """
         layer = int(layer)
         if not 0 <= layer < len(self.weights) - 1:
             raise ValueError(f"layer must be a hidden layer index in 0..{len(self.weights) - 2}, "
                              f"got {layer}")
         w = np.vstack([self.weights[layer], self.biases[layer][None, :]])
-        return float(np.max(np.abs(w - w[:, :1])))
+        return float(np.max(np.ptp(w, axis=1)))

@@ -71,6 +71,10 @@ class Scheme:
             that ignores the layer's size.
         mean: the weights' mean.
         color: the scheme's colour in every figure (see :func:`course_utils.plots.scheme_color`).
+            The eleven differ in hue, not only in lightness: grey (zeros), olive, brown,
+            pink (the baselines); blue, orange, red (Glorot's three); green and dark teal
+            (He); purple and black (LeCun). tests/test_schemes.py measures the gaps
+            (CIEDE2000, also under simulated red-green colour blindness).
         paper: where it comes from, or ``None`` for the baselines no paper proposes.
         note: a remark shown beside the paper (why there is none, which equation).
         keras, torch: the Keras initializer class and the ``torch.nn.init`` function,
@@ -178,7 +182,7 @@ _RECORDS = [
            note="the baseline every text warns against", keras="Zeros", torch="zeros_",
            article_names={GFG: "zero initialization", AV: "zero initialization"}),
     Scheme(name="constant", title=f"Constant ({CONSTANT_VALUE})", sampler=initializers.constant,
-           distribution="constant", scale=0.0, mean=CONSTANT_VALUE, color="#bcbd22",
+           distribution="constant", scale=0.0, mean=CONSTANT_VALUE, color="#8a8a00",
            keras="Constant", torch="constant_",
            article_names={GFG: "constant initialization"}, kwargs={"value": CONSTANT_VALUE}),
     Scheme(name="random_normal", title="Random normal N(0, 1)", sampler=initializers.random_normal,
@@ -200,7 +204,13 @@ _RECORDS = [
     Scheme(name="normalized_xavier", title="Normalized Xavier (Glorot uniform)",
            sampler=initializers.normalized_xavier,
            distribution="uniform", **FAMILIES["glorot"], color="#ff7f0e",
-           paper=_GLOROT_2010, note="eq. 16", keras="GlorotUniform", torch="xavier_uniform_",
+           paper=_GLOROT_2010,
+           note=("eq. 16. The guide's sigmoid pick only because the sources pair the two: with "
+                 "sigmoid, dL/dz vanishes (chi = 0.056 per layer in variance at n = m). chi "
+                 "reaches 1 only near n·Var[w] = 103, where q* = 46 and about half the units "
+                 "are saturated, and no scale removes the offset of 1/2 of sigmoid's outputs: "
+                 "prefer tanh or ReLU in hidden layers"),
+           keras="GlorotUniform", torch="xavier_uniform_",
            activations=("tanh", "sigmoid", "linear"), guide_for=("sigmoid", "tanh"),
            article_names={MLM: "normalized xavier", GFG: "Xavier/Glorot initialization"}),
     Scheme(name="glorot_normal", title="Glorot normal", sampler=initializers.glorot_normal,
@@ -210,21 +220,21 @@ _RECORDS = [
            article_names={GFG: "normalized Xavier (with the wrong std)",
                           AV: "the sqrt(2/(n_in+n_out)) heuristic"}),
     Scheme(name="he_uniform", title="He uniform", sampler=initializers.he_uniform,
-           distribution="uniform", **FAMILIES["he"], color="#2ca02c",
+           distribution="uniform", **FAMILIES["he"], color="#1e7b1e",
            paper=_HE_2015, keras="HeUniform", torch="kaiming_uniform_",
            activations=("relu", "leaky_relu"), article_names={GFG: "He uniform"}),
     Scheme(name="he_normal", title="He normal", sampler=initializers.he_normal,
-           distribution="untruncated_normal", **FAMILIES["he"], color="#17becf",
+           distribution="untruncated_normal", **FAMILIES["he"], color="#007a70",
            paper=_HE_2015, note="eq. 10", keras="HeNormal", keras_note="truncated",
            torch="kaiming_normal_", activations=("relu", "leaky_relu"),
            guide_for=("relu", "leaky_relu"),
            article_names={MLM: "he", GFG: "He normal", AV: "He initialization"}),
     Scheme(name="lecun_uniform", title="LeCun uniform", sampler=initializers.lecun_uniform,
-           distribution="uniform", **FAMILIES["lecun"], color="#9467bd",
+           distribution="uniform", **FAMILIES["lecun"], color="#6a3d9a",
            paper=_LECUN_1998, keras="LecunUniform", torch="kaiming_uniform_",
            torch_note="linear gain", activations=("selu", "linear")),
     Scheme(name="lecun_normal", title="LeCun normal", sampler=initializers.lecun_normal,
-           distribution="untruncated_normal", **FAMILIES["lecun"], color="#aec7e8",
+           distribution="untruncated_normal", **FAMILIES["lecun"], color="#000000",
            paper=_LECUN_1998, keras="LecunNormal", keras_note="truncated",
            torch="kaiming_normal_", torch_note="linear gain",
            activations=("selu", "linear"), guide_for=("linear",),

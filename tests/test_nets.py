@@ -287,6 +287,20 @@ def test_symmetric_init_never_breaks_symmetry(circles, scheme, activation):
     assert np.isfinite(history["loss"]).all()
 
 
+def test_hidden_unit_spread_is_the_largest_difference_between_two_units():
+    # Brute force over every pair of units (j, k) and every incoming weight or bias i.
+    net = MLP((3, 7, 5, 1), scheme="he_normal", rng=11)
+    for layer in (0, 1):
+        w = np.vstack([net.weights[layer], net.biases[layer][None, :]])
+        pairs = max(abs(w[i, j] - w[i, k]) for i in range(w.shape[0])
+                    for j in range(w.shape[1]) for k in range(w.shape[1]))
+        assert net.hidden_unit_spread(layer) == pairs
+    # Not the distance to the first unit: units 1 and 2 differ by 2, each by 1 from unit 0.
+    net = MLP((1, 3, 1), scheme="zeros", rng=0)
+    net.weights[0][:] = [[0.0, 1.0, -1.0]]
+    assert net.hidden_unit_spread(0) == 2.0
+
+
 def test_random_init_breaks_symmetry(circles):
     X, y = circles
     net = MLP((2, 16, 16, 1), scheme="he_normal", activation="relu", rng=0)

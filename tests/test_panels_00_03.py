@@ -148,8 +148,9 @@ def test_noise_breaks_the_symmetry_visibly_and_training_amplifies_it():
         r = symmetry_run(0.5, 8, noise, "tanh")
         assert not r.symmetric and r.spread_end > 3 * r.spread_start > 0
         assert np.abs(r.deviation[-1]).max() > 0.05        # visible on the panel's axis
-    # The starting spread is the noise's doing: max |w_j - w_0| of 3 x 8 draws of
-    # N(0, noise^2) differences, between 0.5 and 6 noise stds.
+    # The starting spread is the noise's doing: the largest range over the 8 units of the
+    # 3 rows (2 weights, 1 bias) of N(0, noise^2) draws, between 0.5 and 6 noise stds
+    # (the range of 8 normals averages 2.8 stds; measured 2.7).
     r = symmetry_run(0.5, 8, 0.01, "tanh")
     assert 0.005 < r.spread_start < 0.06
     assert "amplified" in symmetry_caption(r).text()
@@ -207,3 +208,37 @@ def test_random_init_same_network_in_any_order():
     b(0.05, 5, 64, "tanh")
     np.testing.assert_array_equal(a(0.05, 10, 128, "tanh").activation_std,
                                   b(0.05, 10, 128, "tanh").activation_std)
+
+
+# ------------------------------------------------------------------ 00/03: what the curves are
+_SIGNAL_LABELS = ["activation std", "activation std, mean field (thin)",
+                  "dL/dz std (back-propagated error)", "dL/dz std, mean field (thin)"]
+
+
+def test_signal_captions_name_the_back_propagated_error():
+    # The backward curve is dL/dz, not the weight gradient (which stays level): the captions
+    # say "dL/dz std" and never a bare "gradient std".
+    p = SignalOverview(max_depth=10, max_width=32)("xavier", "relu", 10, 32)
+    text = overview_caption(p).text()
+    assert "std of dL/dz (the back-propagated error) changes by a factor" in text
+    assert [row[0] for row in overview_caption(p).table.rows] == ["activation std", "dL/dz std"]
+    r = RandomInit()(0.05, 10, 64, "tanh")
+    assert [row[0] for row in random_init_caption(r).table.rows] == ["activation std", "dL/dz std"]
+    for caption in (overview_caption(p), random_init_caption(r)):
+        assert "gradient std" not in caption.text()
+
+
+def test_signal_panels_legend_every_line_including_both_predictions():
+    # Each mean-field line has its own entry in its own colour (before, the dL/dz
+    # prediction had none and the legend showed one prediction colour for both).
+    from course_utils.widgets.overview import overview_panel
+    from course_utils.widgets.random_init import random_init_panel
+    overview = overview_panel(depth=10, width=32)
+    legend = overview.figure.axes[0].get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == _SIGNAL_LABELS + ["input std = 1"]
+    colours = [h.get_color() for h in legend.legend_handles[:4]]
+    assert colours[0] == colours[1] != colours[2] == colours[3]
+    panel = random_init_panel(depth=10, width=64)
+    (legend,) = panel.figure.legends             # above both plots, covering no curve
+    assert [t.get_text() for t in legend.get_texts()] == _SIGNAL_LABELS
+    assert panel.figure.axes[0].get_legend() is None

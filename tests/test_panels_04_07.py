@@ -11,7 +11,9 @@ import pytest
 
 import course_utils as cu
 from course_utils import mean_field as mf
-from course_utils.panels.capstone import caption as capstone_caption, capstone_profile
+from course_utils.panels import fmt
+from course_utils.panels.capstone import caption as capstone_caption, capstone_profile, diagnosis
+from course_utils.panels.he import caption as he_caption
 from course_utils.panels.glorot import FORMS, glorot_histogram
 from course_utils.panels.he import HE_SCHEMES, depth_profiles, he_profile, weight_var
 from course_utils.panels.xavier import xavier_histogram
@@ -227,10 +229,60 @@ def test_capstone_guide_and_same_pick():
         capstone_profile("he_normal", "softmax", width=64, depth=20)
 
 
-def test_capstone_sigmoid_says_the_vanishing_is_sigmoids_doing():
-    # chi = s E[sigmoid'(z)^2] <= s / 16: at the guide's s = 1 the gradient's variance
-    # shrinks ~16x per layer whatever the scale (issue 11, Glorot + sigmoid).
+def test_capstone_sigmoid_says_what_a_scale_can_and_cannot_fix():
+    # chi = s E[sigmoid'(z)^2] <= s / 16: at the guide's s = 1 (Glorot, the sources' pairing)
+    # the gradient's variance shrinks > 16x per layer. A larger scale does reach chi = 1,
+    # near s = 103, but only where q* = 46 and about half the units are saturated; and no
+    # scale removes the outputs' offset of 1/2. The caption says all of it with these numbers.
+    from course_utils.panels.capstone import sigmoid_critical
     c = capstone_profile("normalized_xavier", "sigmoid", width=64, depth=20)
     assert c.profiles.chi[1] < 1 / 16 + 1e-9
     assert c.profiles.gradient_gain[1, 0] < 1e-6
-    assert "sigmoid’s doing" in capstone_caption(c).text()
+    critical, q_star, saturated = sigmoid_critical()
+    assert critical == pytest.approx(103.0, abs=0.5) and q_star == pytest.approx(45.6, abs=0.1)
+    assert mf.backward_gain("sigmoid", critical) == pytest.approx(1.0, abs=1e-9)
+    # The saturated share at q*, checked by sampling (1e6 normals: standard error 5e-4).
+    z = np.random.default_rng(0).standard_normal(1_000_000) * math.sqrt(q_star)
+    a = 1.0 / (1.0 + np.exp(-z))
+    assert np.mean(a * (1 - a) < 0.05 * 0.25) == pytest.approx(saturated, abs=3e-3)
+    text = capstone_caption(c).text()
+    assert "not a scale any initializer can fix" not in text
+    assert f"dL/dz vanishes (χ = {fmt(c.profiles.chi[1])} per layer in variance)" in text
+    assert (f"χ reaches 1 only near n·Var[w] ≈ 103, where q* ≈ 46 and "
+            f"{saturated:.0%} of the units are saturated") in text
+    assert "no scale removes the offset of 1/2" in text and "Prefer tanh or ReLU" in text
+
+
+def test_capstone_and_he_captions_say_std_or_variance():
+    # dL/dz ratios are std ratios; chi is a variance gain, given with its std equivalent.
+    c = capstone_profile("random_normal", "tanh", width=64, depth=20)
+    chi = c.profiles.chi[0]
+    line = diagnosis(c, 0)
+    assert "dL/dz std grows ×" in line
+    assert f"χ = {fmt(chi)} per layer in variance, ×{fmt(math.sqrt(chi))} in std" in line
+    assert "dL/dz std, layer 1 ÷ layer 20" in capstone_caption(c).table.text()
+    p = he_profile("relu", width=120, depth=30)
+    text = he_caption(p).text()
+    assert "std ratio per layer" in text and "dL/dz std, layer 1 ÷ layer 30" in text
+    # "dead" is defined where it is used, with its cause.
+    assert "Dead: a unit that is off (z ≤ 0) for every example of the batch" in text
+    assert "correlated" in text
+    assert "Dead:" not in he_caption(he_profile("tanh", width=120, depth=30)).text()
+    relu = capstone_profile("xavier", "relu", width=64, depth=20)
+    assert "dead (off for every example of the batch)" in diagnosis(relu, 0)
+
+
+def test_glorot_panel_legend_lists_only_what_the_form_draws():
+    # The torch trunc_normal_ line and the limit lines are hidden in some forms: each form's
+    # legend names only the lines shown (R2: the torch line was listed in the uniform form).
+    from course_utils.widgets.glorot import glorot_panel, legend_entries
+    panel = glorot_panel(fan_in=10, fan_out=20)
+    ax = panel.figure.axes[0]
+    torch_line, limits = ax.lines[1], ax.lines[2:4]
+    for form in ("truncated", "normal", "uniform"):      # FORMS, starting away from the first
+        panel.set(form=form)
+        texts = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert texts == [text for _, text in legend_entries(form)]
+        assert any("trunc_normal_" in t for t in texts) == torch_line.get_visible()
+        assert any("±" in t for t in texts) == all(line.get_visible() for line in limits)
+    assert len({tuple(t for _, t in legend_entries(f)) for f in FORMS}) == 3

@@ -11,15 +11,18 @@ going down, :math:`\chi \gg 1`).
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
+from .. import mean_field
 from .._checks import check_choice
+from ..nets import _SATURATION
 from ..schemes import GUIDE, SCHEMES
 from .he import DepthProfiles, depth_profiles
 from .shared import Caption, Table, fmt
 
-__all__ = ["CapstoneProfile", "capstone_profile", "caption", "diagnosis"]
+__all__ = ["CapstoneProfile", "capstone_profile", "caption", "diagnosis", "sigmoid_critical"]
 
 # Thresholds of the caption's verdicts (what "keeps" means over the layers shown).
 _KEEP = 10.0            # a signal or gradient that changes less than 10x over the net is kept
@@ -100,7 +103,7 @@ def diagnosis(c: CapstoneProfile, row: int) -> str:
     Examples:
         >>> c = capstone_profile("random_normal", "tanh", width=64, depth=20)
         >>> print(diagnosis(c, 0))
-        random_normal: the activation std changes ×0.991 (within a factor 10) from layer 1 to 20; dL/dz grows ×2.25e+06 from layer 20 down to layer 1 (mean-field χ = 4.48 per layer); 76% of the units at layer 20 are saturated.
+        random_normal: the activation std changes ×0.991 (within a factor 10) from layer 1 to 20; dL/dz std grows ×2.25e+06 from layer 20 down to layer 1 (mean-field χ = 4.48 per layer in variance, ×2.12 in std); 76% of the units at layer 20 are saturated.
     """
     p = c.profiles
     d = p.depth
@@ -108,15 +111,40 @@ def diagnosis(c: CapstoneProfile, row: int) -> str:
     text = (f"{p.schemes[row]}: the activation std "
             f"{_change(p.activation_std[row, 0], p.activation_std[row, -1])} from layer 1 to {d}; ")
     if math.isfinite(gradient[0]):
-        text += f"dL/dz {_change(1.0, gradient[0])} from layer {d} down to layer 1"
+        text += f"dL/dz std {_change(1.0, gradient[0])} from layer {d} down to layer 1"
     else:
         text += f"no gradient reaches layer {d} (dL/dz is 0 there or the pass overflowed)"
     if math.isfinite(p.chi[row]):
-        text += f" (mean-field χ = {fmt(p.chi[row])} per layer)"
-    word = "dead" if p.activation in ("relu", "leaky_relu") else "saturated"
+        text += (f" (mean-field χ = {fmt(p.chi[row])} per layer in variance, "
+                 f"×{fmt(math.sqrt(p.chi[row]))} in std)")
+    word = ("dead (off for every example of the batch)" if p.activation in ("relu", "leaky_relu")
+            else "saturated")
     if p.activation != "linear":
         text += f"; {p.inactive[row, -1]:.0%} of the units at layer {d} are {word}"
     return text + "."
+
+
+@functools.lru_cache(maxsize=None)
+def sigmoid_critical() -> tuple:
+    r"""Sigmoid's critical weight variance, its fixed point, and the share of saturated units there.
+
+    :math:`\chi = 1` needs :math:`n\operatorname{Var}[w] = s_c`
+    (:func:`~course_utils.mean_field.critical_weight_var`), where the pre-activations have
+    variance :math:`q^*` (:func:`~course_utils.mean_field.fixed_point`). A unit is saturated
+    when its slope is below 5 % of the maximum 1/4 (as in :func:`~course_utils.propagate`),
+    i.e. when :math:`|z| > z_0`, so the share is :math:`\operatorname{erfc}(z_0/\sqrt{2q^*})`.
+
+    Examples:
+        >>> s_c, q, share = sigmoid_critical()
+        >>> round(s_c), round(q), round(share, 2)
+        (103, 46, 0.52)
+    """
+    critical = mean_field.critical_weight_var("sigmoid")
+    q_star = mean_field.fixed_point("sigmoid", critical)
+    slope = 0.25 * _SATURATION                        # a(1 - a) = slope at |z| = z0
+    a = 0.5 * (1.0 + math.sqrt(1.0 - 4.0 * slope))
+    z0 = math.log(a / (1.0 - a))
+    return critical, q_star, math.erfc(z0 / math.sqrt(2.0 * q_star))
 
 
 def caption(c: CapstoneProfile) -> Caption:
@@ -152,14 +180,17 @@ def caption(c: CapstoneProfile) -> Caption:
                      f"{p.inactive[i, -1]:.0%}"))
     word = "dead" if p.activation in ("relu", "leaky_relu") else "saturated"
     table = Table(("scheme", "n·Var[w]", f"std, layer {d} (predicted)",
-                   f"dL/dz, layer 1 ÷ layer {d} (predicted)", f"{word}, layer {d}"),
+                   f"dL/dz std, layer 1 ÷ layer {d} (predicted)", f"{word}, layer {d}"),
                   tuple(rows), colors=tuple(SCHEMES[n].color for n in p.schemes))
     sentences = (verdict, diagnosis(c, 0)) + (() if c.scheme == c.guide else (diagnosis(c, 1),))
     if p.activation == "sigmoid":
-        sentences += (f"Sigmoid’s slope is at most 1/4 and its outputs are centred on 1/2, so even "
-                      f"the guide’s weights lose the gradient (χ = {fmt(p.chi[1])} per layer): "
-                      f"that is sigmoid’s doing, not a scale any initializer can fix; tanh or "
-                      f"ReLU hidden units avoid it.",)
+        critical, q_star, saturated = sigmoid_critical()
+        sentences += (f"The sources pair sigmoid with Glorot’s weights (the guide’s {c.guide}), "
+                      f"and with them dL/dz vanishes (χ = {fmt(p.chi[1])} per layer in "
+                      f"variance). χ reaches 1 only near n·Var[w] ≈ {critical:.0f}, where "
+                      f"q* ≈ {q_star:.0f} and {saturated:.0%} of the units are saturated; and no "
+                      f"scale removes the offset of 1/2 in sigmoid’s outputs. Prefer tanh or ReLU "
+                      f"in hidden layers.",)
     return Caption(f"{p.activation}, fan-in {p.width}, {d} layers", sentences, table,
                    ("Solid: your scheme; dashed: the guide’s; thin lines: the mean-field "
                     "prediction (none for weights that are not centred on zero). Both y axes "

@@ -244,6 +244,13 @@ def _tanh_at_two():
     return q, std, mean_field.backward_gain("tanh", 2.0)
 
 
+#: What the "dead" column of a (leaky) ReLU table means, and where the dead units come from.
+_DEAD = ("Dead: a unit that is off (z ≤ 0) for every example of the batch. Their share grows "
+         "with depth because (leaky) ReLU makes the examples’ activations more and more "
+         "correlated from layer to layer, so a unit that is off for one example tends to be off "
+         "for all.")
+
+
 def _theory_sentence(p: DepthProfiles) -> str:
     """What the mean-field theory says for this activation, with the panel's numbers."""
     d = p.depth
@@ -269,10 +276,10 @@ def caption(p: DepthProfiles) -> Caption:
 
     Examples:
         >>> print(caption(he_profile("relu", width=120, depth=30)).table.text())  # doctest: +NORMALIZE_WHITESPACE
-        scheme        n·Var[w]  std, layer 1  std, layer 30 (predicted)  ratio per layer (predicted)  dL/dz, layer 1 ÷ layer 30 (predicted)  dead, layer 30
-        he_normal     2         0.847         0.783 (0.826)              0.997 (1)                    1.71 (1)                                39%
-        lecun_normal  1         0.594         1.66e-05 (2.52e-05)        0.697 (0.707)                2.87e-05 (4.32e-05)                     41%
-        xavier        0.333     0.337         1.54e-12 (1.76e-12)        0.406 (0.408)                4.51e-12 (5.21e-12)                     34%
+        scheme        n·Var[w]  std, layer 1  std, layer 30 (predicted)  std ratio per layer (predicted)  dL/dz std, layer 1 ÷ layer 30 (predicted)  dead, layer 30
+        he_normal     2         0.847         0.783 (0.826)              0.997 (1)                        1.71 (1)                                    39%
+        lecun_normal  1         0.594         1.66e-05 (2.52e-05)        0.697 (0.707)                    2.87e-05 (4.32e-05)                         41%
+        xavier        0.333     0.337         1.54e-12 (1.76e-12)        0.406 (0.408)                    4.51e-12 (5.21e-12)                         34%
     """
     d = p.depth
     per_layer = p.signal_ratio ** (1.0 / max(d - 1, 1))
@@ -286,10 +293,14 @@ def caption(p: DepthProfiles) -> Caption:
                      f"{p.inactive[i, -1]:.0%}"))
     word = _inactive_word(p.activation)
     table = Table(("scheme", "n·Var[w]", "std, layer 1", f"std, layer {d} (predicted)",
-                   "ratio per layer (predicted)", f"dL/dz, layer 1 ÷ layer {d} (predicted)",
+                   "std ratio per layer (predicted)",
+                   f"dL/dz std, layer 1 ÷ layer {d} (predicted)",
                    f"{word}, layer {d}"), tuple(rows),
                   colors=tuple(SCHEMES[n].color for n in p.schemes))
-    return Caption(f"{p.activation}, fan-in {p.width}, {d} layers", (_theory_sentence(p),), table,
+    sentences = (_theory_sentence(p),)
+    if p.activation in ("relu", "leaky_relu"):
+        sentences += (_DEAD,)
+    return Caption(f"{p.activation}, fan-in {p.width}, {d} layers", sentences, table,
                    ("Measured: markers; mean-field prediction (Poole et al. 2016; Schoenholz et "
                     "al. 2017): thin line, same colour. A finite network scatters around it by "
                     "about 1/√width per layer. The log y axis is fixed so that settings compare "

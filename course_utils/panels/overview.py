@@ -154,7 +154,7 @@ def overview_caption(p: SignalProfile) -> Caption:
         he_normal + relu, width 32, 10 layers (n·Var[w] = 2). From layer 1 to layer 10 the ...
                         layer 1  layer 10  predicted, layer 1  predicted, layer 10
         activation std  0.768    0.678     0.826               0.826
-        gradient std    0.636    0.656     0.707               0.707
+        dL/dz std       0.636    0.656     0.707               0.707
         The y axis is fixed at 1e-10 to 1e+10 for every setting, so that settings compare.
     """
     s, g = p.activation_std, p.gradient_std
@@ -165,7 +165,8 @@ def overview_caption(p: SignalProfile) -> Caption:
         last = len(s)
         sentences.append(f"From layer 1 to layer {last} the activation std changes by a factor "
                          f"{fmt(p.forward_ratio)}; going back from the top to layer 1 the "
-                         f"gradient std changes by a factor {fmt(p.backward_ratio)}.")
+                         f"std of dL/dz (the back-propagated error) changes by a factor "
+                         f"{fmt(p.backward_ratio)}.")
 
         def row(name, measured, predicted):
             guess = (("–", "–") if predicted is None
@@ -175,7 +176,7 @@ def overview_caption(p: SignalProfile) -> Caption:
         table = Table(("", "layer 1", f"layer {last}", "predicted, layer 1",
                        f"predicted, layer {last}"),
                       (row("activation std", s, p.predicted_std),
-                       row("gradient std", g, p.predicted_gradient_std)))
+                       row("dL/dz std", g, p.predicted_gradient_std)))
     if p.overflow_layer is not None:
         sentences.append(f"The activations overflowed float32 at layer {p.overflow_layer + 1}: "
                          f"the curves stop there.")

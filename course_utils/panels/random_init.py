@@ -199,7 +199,7 @@ def random_init_caption(p: RandomInitProfile) -> Caption:
     table = Table(("", "layer 1", f"layer {d}", "predicted, layer 1", f"predicted, layer {d}"),
                   (("activation std", fmt(p.activation_std[0]), fmt(p.activation_std[-1]),
                     fmt(p.predicted_std[0]), fmt(p.predicted_std[-1])),
-                   ("gradient std", fmt(p.gradient_std[0]), fmt(p.gradient_std[-1]),
+                   ("dL/dz std", fmt(p.gradient_std[0]), fmt(p.gradient_std[-1]),
                     fmt(p.predicted_gradient_std[0]), fmt(p.predicted_gradient_std[-1]))))
     scale = "the value" if p.activation in ("tanh", "sigmoid") else "value / its std"
     notes = (f"Left: std per layer, log axis fixed at {STD_YLIM[0]:.0e} to {STD_YLIM[1]:.0e} "

@@ -16,13 +16,15 @@ their mean is always exactly 1, and both are 1 only when :math:`n = m`.
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 from ..panels.glorot import X_RANGE, caption, glorot_histogram
 from ..plots import panel_figure, scheme_color
-from . import FigurePanel, dropdown, int_slider
+from . import FigurePanel, Layout, dropdown, int_slider
 from .parts import Histogram
 
-__all__ = ["FORMS", "glorot_panel"]
+__all__ = ["FORMS", "glorot_panel", "legend_entries"]
 
 #: The three forms of Glorot initialization: menu label -> the model's ``form``.
 FORMS = {
@@ -32,6 +34,27 @@ FORMS = {
 }
 
 _COLOR = scheme_color("normalized_xavier")
+_DENSITY = {"color": "black", "lw": 1.3}
+_TORCH = {"color": "0.35", "lw": 1.3, "ls": ":"}
+_LIMITS = {"color": "#d62728", "ls": "--", "lw": 1.2}
+
+
+def legend_entries(form: str) -> list:
+    """The left plot's legend for a form: only the lines that form draws, as (style, label).
+
+    Examples:
+        >>> [label for _, label in legend_entries("normal")]
+        ['sampled weights', 'theoretical density']
+        >>> [label for _, label in legend_entries("truncated")][2:]
+        ['torch trunc_normal_(a=-2σ, b=2σ)', "Keras's cut ±2.27σ"]
+    """
+    entries = [({"patch": True, "facecolor": _COLOR, "alpha": 0.55}, "sampled weights"),
+               (_DENSITY, "theoretical density")]
+    if form == "uniform":
+        entries.append((_LIMITS, "limits ±√3σ"))
+    elif form == "truncated":
+        entries += [(_TORCH, "torch trunc_normal_(a=-2σ, b=2σ)"), (_LIMITS, "Keras's cut ±2.27σ")]
+    return entries
 
 
 def glorot_panel(*, fan_in: int = 10, fan_out: int = 20, min_fan: int = 4, max_fan: int = 256,
@@ -68,17 +91,20 @@ def glorot_panel(*, fan_in: int = 10, fan_out: int = 20, min_fan: int = 4, max_f
                                      gridspec_kw={"width_ratios": [1.6, 1]})
     start = glorot_histogram("uniform", fan_in, fan_out, n_weights=1, seed=seed)
     hist = Histogram(ax, 40, color=_COLOR, alpha=0.55, label="sampled weights")
-    (density,) = ax.plot(start.x, start.theory, color="black", lw=1.3, label="theoretical density")
-    (torch_line,) = ax.plot(start.x, start.theory, color="0.35", lw=1.3, ls=":",
-                            label="truncated: torch trunc_normal_(a=-2σ, b=2σ)")
-    limit_lines = [ax.axvline(0.0, color="#d62728", ls="--", lw=1.2,
-                              label="uniform limits ±√3σ / Keras's cut ±2.27σ" if k == 0 else None)
-                   for k in range(2)]
+    (density,) = ax.plot(start.x, start.theory, **_DENSITY)
+    (torch_line,) = ax.plot(start.x, start.theory, **_TORCH)
+    limit_lines = [ax.axvline(0.0, **_LIMITS) for _ in range(2)]
     ax.set_xlim(-X_RANGE, X_RANGE)
     ax.set_ylim(0.0, 0.7)        # the tallest density, torch's cut normal, peaks at 0.418; room for the legend
     ax.set_xlabel("weight / σ")
     ax.set_ylabel("density (per unit of w/σ)")
-    ax.legend(loc="upper left", fontsize=7)
+
+    def show_legend(form):
+        # Static, so a Layout per form: the legend names only the lines this form draws.
+        handles = [Patch(**{k: v for k, v in style.items() if k != "patch"}) if "patch" in style
+                   else Line2D([], [], **style) for style, _ in legend_entries(form)]
+        ax.legend(handles, [label for _, label in legend_entries(form)], loc="upper left",
+                  fontsize=7)
 
     # Right: the two variance factors; 1 means "this pass keeps its scale".
     ax_bar.axhline(1.0, color="0.3", lw=1.0, ls="--")
@@ -112,5 +138,7 @@ def glorot_panel(*, fan_in: int = 10, fan_out: int = 20, min_fan: int = 4, max_f
 
     return FigurePanel(fig, controls, update,
                        dynamic=[hist, density, torch_line, limit_lines, theory_bars, sample_marks],
+                       layout=Layout(key=lambda form, **_: form, apply=show_legend,
+                                     warm=tuple(FORMS.values())),
                        title="<b>Glorot (normalized Xavier)</b>: Var[w] = 2/(n+m) "
                              "splits the difference between the forward and the backward pass")

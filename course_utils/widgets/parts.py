@@ -103,13 +103,18 @@ def signal_curves(ax, *, ylim, ylabel: str) -> SignalCurves:
     Series: ``"activations"``, ``"gradients"`` (markers; gradients dashed) and
     ``"predicted activations"``, ``"predicted gradients"`` (thin lines of the
     same colours), on a log axis; fill them with :meth:`SignalCurves.show_profile`.
+    The gradient is the back-propagated error dL/dz (not the weight gradient), and
+    each prediction has its own legend entry, in its series' colour.
     """
     thin = {"marker": None, "lw": 0.9, "alpha": 0.6}
     return SignalCurves(ax, {
         "activations": {"color": _FORWARD, "label": "activation std"},
-        "gradients": {"color": _BACKWARD, "ls": "--", "label": "gradient std (backward)"},
-        "predicted activations": {"color": _FORWARD, **thin, "label": "mean-field prediction"},
-        "predicted gradients": {"color": _BACKWARD, **thin, "label": "_"},
+        "predicted activations": {"color": _FORWARD, **thin,
+                                  "label": "activation std, mean field (thin)"},
+        "gradients": {"color": _BACKWARD, "ls": "--",
+                      "label": "dL/dz std (back-propagated error)"},
+        "predicted gradients": {"color": _BACKWARD, **thin,
+                                "label": "dL/dz std, mean field (thin)"},
     }, ylim=ylim, ylabel=ylabel)
 
 

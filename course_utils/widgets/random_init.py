@@ -58,7 +58,10 @@ def random_init_panel(*, std: float = 0.05, depth: int = 20, width: int = 128,
     fig, (ax_std, ax_hist) = panel_figure(1, 2, figsize=(8.6, 3.2))
     curves = signal_curves(ax_std, ylim=STD_YLIM, ylabel="std (log scale, fixed)")
     ax_std.axhline(1.0, color="0.5", lw=0.8, ls=":")
-    ax_std.legend(loc="lower left", fontsize=7)
+    # Above the plots, in two columns (measured over mean field): inside the std plot it
+    # would cover curves.
+    fig.legend(handles=curves.artists, loc="outside upper left", ncol=2, fontsize=7,
+               frameon=False)
 
     last = Histogram(ax_hist, bins, color=_ACT, label="last layer")
     first = Histogram(ax_hist, bins, fill=False, lw=1.3, color="black", label="layer 1")
