@@ -37,8 +37,11 @@ def calculate_gain(nonlinearity, param=None) -> float:
     ================================  ==========================================
 
     The ReLU gain follows from He et al. (2015); tanh's 5/3 and SELU's 3/4 are
-    PyTorch's empirical choices (SELU proper wants :math:`\operatorname{Var}[w]=1/n`,
-    gain 1; PyTorch picked 3/4 for self-normalising networks with dropout).
+    PyTorch's empirical choices, not derived from a variance argument. For
+    self-normalizing networks PyTorch's own documentation says to use
+    ``nonlinearity="linear"`` (gain 1, :math:`\operatorname{Var}[w]=1/n`, LeCun),
+    which is what SELU's fixed point needs (Klambauer et al. 2017; see
+    :func:`course_utils.mean_field.fixed_point`).
 
     Also known as: ``torch.nn.init.calculate_gain``.
 

@@ -219,6 +219,10 @@ def test_capstone_default_says_why_the_flat_line_fails():
     text = capstone_caption(c).text()
     assert "the gradient and the units (right) say why it is not" in text
     assert "76% of the units at layer 20 are saturated" in text
+    # The thin mean-field lines lie under the measured ones here: within 0.1 decade at every
+    # layer on a 12-decade log axis (about 1.5 px of the stored figure), so the note says so.
+    assert np.abs(np.log10(p.activation_std / p.predicted_std)).max() < 0.1
+    assert "hidden under the measured line where the two agree" in text
 
 
 def test_capstone_guide_and_same_pick():

@@ -4,8 +4,10 @@
 Each notebook in ``notebooks/`` named ``NN_topic.ipynb`` gets, as its first
 cell, a markdown cell tagged ``course-navigation`` holding a "Launch on
 Binder" badge that opens *that* notebook in JupyterLab and a line
-``< previous | contents | next >``. The title and outcome sentence stay in
-the notebook's second cell, written by the author.
+``< previous | contents | next >``, and as its last cell a markdown cell
+tagged ``course-navigation-footer`` with the same links, so a reader who
+finishes a notebook finds the next one by its title. The title and outcome
+sentence stay in the notebook's second cell, written by the author.
 
 Safe to rerun: an existing navigation cell is replaced, never duplicated, and
 a notebook whose header is already current is not rewritten (so its stored
@@ -29,6 +31,7 @@ NOTEBOOKS = ROOT / "notebooks"
 REPOSITORY = "initlab/initlab"   # GitHub owner/name the Binder badges point at
 BRANCH = "HEAD"
 TAG = "course-navigation"
+FOOTER_TAG = "course-navigation-footer"
 BADGE_IMAGE = "https://mybinder.org/badge_logo.svg"
 
 
@@ -66,20 +69,48 @@ def header_source(paths: list[Path], index: int) -> str:
     return f"{badge}\n\n" + " | ".join(parts)
 
 
-def update(path: Path, source: str) -> bool:
-    nb = json.loads(path.read_text())
-    cell = {"cell_type": "markdown", "id": "course-navigation",
-            "metadata": {"tags": [TAG], "editable": False, "deletable": False},
+def footer_source(paths: list[Path], index: int) -> str:
+    parts = []
+    if index + 1 < len(paths):
+        parts.append(f"**Next:** [{title_of(paths[index + 1])}]({paths[index + 1].name})")
+    if index > 0:
+        parts.append(f"Previous: [{title_of(paths[index - 1])}]({paths[index - 1].name})")
+        parts.append(f"[Contents]({paths[0].name})")
+    return " · ".join(parts)
+
+
+def _nav_cell(tag: str, source: str) -> dict:
+    return {"cell_type": "markdown", "id": tag,
+            "metadata": {"tags": [tag], "editable": False, "deletable": False},
             "source": source.splitlines(keepends=True)}
+
+
+def _has_tag(cell: dict, tag: str) -> bool:
+    return tag in cell.get("metadata", {}).get("tags", [])
+
+
+def update(path: Path, source: str, footer: str) -> bool:
+    nb = json.loads(path.read_text())
     cells = nb["cells"]
-    if cells and TAG in cells[0].get("metadata", {}).get("tags", []):
-        if "".join(cells[0]["source"]) == source:
-            return False
-        cells[0] = cell
+    before = json.dumps(cells)
+    if cells and _has_tag(cells[0], TAG):
+        cells[0] = _nav_cell(TAG, source)
     else:
-        cells.insert(0, cell)
+        cells.insert(0, _nav_cell(TAG, source))
+    if cells and _has_tag(cells[-1], FOOTER_TAG):
+        cells[-1] = _nav_cell(FOOTER_TAG, footer)
+    else:
+        cells.append(_nav_cell(FOOTER_TAG, footer))
+    if json.dumps(cells) == before:
+        return False
     path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
     return True
+
+
+def is_current(path: Path, source: str, footer: str) -> bool:
+    cells = json.loads(path.read_text())["cells"]
+    return (len(cells) >= 2 and _has_tag(cells[0], TAG) and _has_tag(cells[-1], FOOTER_TAG)
+            and "".join(cells[0]["source"]) == source and "".join(cells[-1]["source"]) == footer)
 
 
 def main(argv=None) -> int:
@@ -89,13 +120,11 @@ def main(argv=None) -> int:
     paths = course_notebooks()
     stale = []
     for i, path in enumerate(paths):
-        source = header_source(paths, i)
+        source, footer = header_source(paths, i), footer_source(paths, i)
         if args.check:
-            nb = json.loads(path.read_text())
-            first = nb["cells"][0] if nb["cells"] else {}
-            if "".join(first.get("source", [])) != source:
+            if not is_current(path, source, footer):
                 stale.append(path.name)
-        elif update(path, source):
+        elif update(path, source, footer):
             print(f"updated {path.relative_to(ROOT)}")
     if stale:
         print("stale navigation: " + ", ".join(stale))

@@ -193,6 +193,7 @@ def caption(c: CapstoneProfile) -> Caption:
                       f"in hidden layers.",)
     return Caption(f"{p.activation}, fan-in {p.width}, {d} layers", sentences, table,
                    ("Solid: your scheme; dashed: the guide’s; thin lines: the mean-field "
-                    "prediction (none for weights that are not centred on zero). Both y axes "
+                    "prediction in its colour, hidden under the measured line where the two agree "
+                    "(none for weights that are not centred on zero). Both y axes "
                     "are fixed so that settings compare (values beyond the log axis are drawn "
                     "on its edge); the x axis fits the depth shown.",))
