@@ -143,13 +143,28 @@ def _badge_data_uri() -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(_badge_svg().encode()).decode()
 
 
-def _notebook_copy(source: Path, target: Path, *, badge: str, clear: bool) -> None:
+#: A markdown link to a heading, in JupyterLab's anchor style (``07_x.ipynb#Some-Heading``).
+JUPYTER_ANCHOR = re.compile(r"\]\(((?:[0-9]{2}_\w+\.ipynb)?)#([^)\s]+)\)")
+
+
+def _myst_anchors(markdown: str) -> str:
+    """JupyterLab's heading anchors (spaces -> '-', case and punctuation kept) as MyST's
+    slugs (lower case, punctuation dropped), so the notebooks' links work in the book."""
+    def slug(match):
+        return "](" + match.group(1) + "#" + re.sub(r"[^\w-]", "", match.group(2).lower()) + ")"
+    return JUPYTER_ANCHOR.sub(slug, markdown)
+
+
+def _notebook_copy(source: Path, target: Path, *, badge: str, clear: bool,
+                   book: bool = False) -> None:
     """Copy a notebook, pointing the Binder badge image at ``badge`` (the site makes no
     outside request); with ``clear``, drop outputs, counts and saved widget state."""
     nb = nbformat.read(source, as_version=4)
     for cell in nb.cells:
         if cell.cell_type == "markdown" and BINDER_BADGE in cell.source:
             cell.source = cell.source.replace(BINDER_BADGE, badge)
+        if book and cell.cell_type == "markdown":
+            cell.source = _myst_anchors(cell.source)
         if clear and cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
@@ -200,7 +215,7 @@ def book() -> float:
     shutil.rmtree(source, ignore_errors=True)
     source.mkdir(parents=True)
     for path in course_notebooks(ROOT / "notebooks"):
-        _notebook_copy(path, source / path.name, badge="binder-badge.svg", clear=False)
+        _notebook_copy(path, source / path.name, badge="binder-badge.svg", clear=False, book=True)
     (source / "binder-badge.svg").write_text(_badge_svg())
     shutil.copy2(WEB / "book" / "index.md", source / "index.md")
     vendor_book()
