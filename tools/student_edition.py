@@ -74,8 +74,9 @@ def grade_cells(nb: dict) -> list[dict]:
         meta = nbgrader_meta(cell)
         source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
         if cell["cell_type"] == "markdown" and not meta.get("grade"):
-            heading = re.search(r"^#+\s+(.+?)\s*$", source, flags=re.M)
-            title = heading.group(1) if heading else title
+            # A cell may hold the "## Exercises" section heading and the first exercise's own.
+            headings = re.findall(r"^#+\s+(.+?)\s*$", source, flags=re.M)
+            title = headings[-1] if headings else title
         if not meta.get("grade"):
             continue
         manual = bool(meta.get("solution"))
