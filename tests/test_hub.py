@@ -38,13 +38,11 @@ answer (the rule tests/test_nbgrader.py uses).
 
 from __future__ import annotations
 
-import ast
 import csv
 import importlib.util
 import io
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -53,6 +51,7 @@ import time
 from pathlib import Path
 
 import pytest
+from simulated_students import answer_code, cell_by_id, exercises, meta, text
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.hub
@@ -101,25 +100,6 @@ _spec.loader.exec_module(classroom)
 
 
 # -- the notebooks' grading metadata -----------------------------------------------------------------
-def meta(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {}) or {}
-
-
-def text(cell) -> str:
-    src = cell["source"]
-    return src if isinstance(src, str) else "".join(src)
-
-
-def exercises(nb) -> list[dict]:
-    """Autograded test cells, each with the answer cell above it it belongs to (as test_nbgrader)."""
-    found, answer = [], None
-    for cell in nb["cells"]:
-        m = meta(cell)
-        if m.get("solution") and not m.get("grade"):
-            answer = m["grade_id"]
-        if m.get("grade") and not m.get("solution") and cell["cell_type"] == "code":
-            found.append({"test": m["grade_id"], "answer": answer, "points": float(m["points"])})
-    return found
 
 
 def answer_cells(nb) -> list[dict]:
@@ -129,11 +109,6 @@ def answer_cells(nb) -> list[dict]:
             for c in nb["cells"] if meta(c).get("solution")]
 
 
-def cell_by_id(nb, grade_id):
-    for cell in nb["cells"]:
-        if meta(cell).get("grade_id") == grade_id:
-            return cell
-    raise KeyError(grade_id)
 
 
 def pick_notebooks() -> list[Path]:
@@ -150,37 +125,8 @@ def pick_notebooks() -> list[Path]:
     return picked
 
 
-WRONG_HELPER = '''
-def _initlab_wrong(value):
-    """A wrong value of the same kind (test helper of tests/test_hub.py)."""
-    import numbers
-    import numpy
-    if isinstance(value, bool):
-        return not value
-    if isinstance(value, numbers.Number):
-        return value * 1.5 + 1
-    if isinstance(value, numpy.ndarray) and value.dtype.kind in "fciu":
-        return value * 1.5 + 1
-    if isinstance(value, (tuple, list)):
-        return type(value)(_initlab_wrong(v) for v in value)
-    if callable(value) and not isinstance(value, type):
-        def wrong(*args, **kwargs):
-            return _initlab_wrong(value(*args, **kwargs))
-        return wrong
-    return None
-'''
 
 
-def bound_names(source: str) -> list[str]:
-    names = []
-    for node in ast.parse(source).body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.append(node.name)
-        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            for target in targets:
-                names += [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
-    return list(dict.fromkeys(names))
 
 
 class Course:
@@ -208,20 +154,7 @@ class Course:
         solution = self.solution(name, grade_id)
         if cell_by_id(self.source[name], grade_id)["cell_type"] == "markdown":
             return f"{solution}\n\n<!-- {marker} -->"
-        if how == "right":
-            body = solution
-        elif how == "wrong":
-            names = bound_names(solution)
-            assert names, f"{grade_id}: its solution binds no name, so it cannot be made wrong"
-            body = (solution + "\n" + WRONG_HELPER + "\n"
-                    + "\n".join(f"{n} = _initlab_wrong({n})" for n in names) + "\n")
-        elif how == "raises":
-            body = 'raise ValueError("a bug in the answer")\n' + solution
-        elif how == "loops":
-            body = "while True:   # an answer that never ends\n    pass\n" + solution
-        else:
-            raise ValueError(how)
-        return f"# {marker}\n{body}"
+        return f"# {marker}\n{answer_code(solution, how, grade_id)}"
 
     def sources(self, how: dict[str, dict[str, str]], marker: str, only=None) -> dict:
         """``{notebook: {answer grade_id: source}}``; ``how[notebook][grade_id]`` defaults to right."""

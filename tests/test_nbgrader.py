@@ -24,7 +24,6 @@ it; the expected score is the points of the tests whose answer is right.
 
 from __future__ import annotations
 
-import ast
 import asyncio
 import csv
 import importlib.util
@@ -39,6 +38,7 @@ import time
 from pathlib import Path
 
 import pytest
+from simulated_students import answer_code, cell_by_id, exercises, meta, text
 
 nbformat = pytest.importorskip("nbformat")
 pytest.importorskip("nbgrader", reason="nbgrader is missing: pip install -r requirements-instructor.txt")
@@ -57,37 +57,9 @@ SHORT_TIMEOUT = 20          # seconds per cell for the hostile run (production: 
 BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 
-WRONG_HELPER = '''
-def _initlab_wrong(value):
-    """A wrong value of the same kind (test helper of tests/test_nbgrader.py)."""
-    import numbers
-    import numpy
-    if isinstance(value, bool):
-        return not value
-    if isinstance(value, numbers.Number):
-        return value * 1.5 + 1
-    if isinstance(value, numpy.ndarray) and value.dtype.kind in "fciu":
-        return value * 1.5 + 1
-    if isinstance(value, (tuple, list)):
-        return type(value)(_initlab_wrong(v) for v in value)
-    if callable(value) and not isinstance(value, type):
-        def wrong(*args, **kwargs):
-            return _initlab_wrong(value(*args, **kwargs))
-        return wrong
-    return None
-'''
 
 
 # -- reading the source -------------------------------------------------------------------------
-def meta(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {}) or {}
-
-
-def text(cell) -> str:
-    src = cell["source"]
-    return src if isinstance(src, str) else "".join(src)
-
-
 def blocks(source: str, begin: str, end: str) -> list[str]:
     """The text between each ``begin`` and ``end`` line of ``source``."""
     found, current = [], None
@@ -115,40 +87,10 @@ def outside(source: str, begin: str, end: str) -> set[str]:
     return lines
 
 
-def exercises(nb) -> list[dict]:
-    """The autograded test cells of a notebook, each with the answer cell it belongs to.
-
-    A test belongs to the nearest solution (answer) cell above it, or to itself
-    when it is an autograded answer.
-    """
-    found, answer = [], None
-    for cell in nb["cells"]:
-        m = meta(cell)
-        if m.get("solution") and not m.get("grade"):
-            answer = m["grade_id"]
-        if m.get("grade") and not m.get("solution") and cell["cell_type"] == "code":
-            found.append({"test": m["grade_id"], "answer": answer, "points": float(m["points"])})
-    return found
 
 
-def bound_names(source: str) -> list[str]:
-    """Names a cell binds at top level (assignments, defs, imports)."""
-    names = []
-    for node in ast.parse(source).body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.append(node.name)
-        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            for target in targets:
-                names += [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
-    return list(dict.fromkeys(names))
 
 
-def cell_by_id(nb, grade_id):
-    for cell in nb["cells"]:
-        if meta(cell).get("grade_id") == grade_id:
-            return cell
-    raise KeyError(grade_id)
 
 
 # -- building submissions -------------------------------------------------------------------------
@@ -199,19 +141,7 @@ class Course:
 
 
 def answer_source(course, name, answer_id, how: str) -> str:
-    solution = text(cell_by_id(course.source_nb(name), answer_id))
-    if how == "right":
-        return solution
-    if how == "wrong":
-        names = bound_names(solution)
-        assert names, f"{answer_id}: its solution binds no name, so the test cannot make it wrong"
-        return (solution + "\n" + WRONG_HELPER + "\n"
-                + "\n".join(f"{n} = _initlab_wrong({n})" for n in names) + "\n")
-    if how == "raises":
-        return 'raise ValueError("a bug in the answer")\n' + solution
-    if how == "loops":
-        return "while True:   # an answer that never ends\n    pass\n" + solution
-    raise ValueError(how)
+    return answer_code(text(cell_by_id(course.source_nb(name), answer_id)), how, answer_id)
 
 
 def submission(course, name, answers: dict[str, str], default="right"):
