@@ -83,13 +83,54 @@ def test_layout_applies_on_key_change_and_keeps_one_background_per_key():
     panel = FigurePanel(fig, {"depth": int_slider("depth", 3, 1, 30)}, update, dynamic=[curves],
                         layout=Layout(key=lambda depth: depth_axis_limit(depth), apply=apply,
                                       warm=(20,)))
-    assert applied == [20, 10] and ax.get_xlim() == (0.5, 10.5)
+    assert applied == [10] and ax.get_xlim() == (0.5, 10.5)   # no event loop: nothing warmed yet
+    panel.warm_up()                       # draws 20, then puts the layout on screen back
+    assert applied == [10, 20, 10] and ax.get_xlim() == (0.5, 10.5)
+    assert set(panel._backgrounds) == {10, 20}
     panel.set(depth=4)                    # same key: no apply, no new background
     panel.set(depth=18)                   # warmed key: applied, background reused
     panel.set(depth=25)
-    assert applied == [20, 10, 20, 30]
+    assert applied == [10, 20, 10, 20, 30]
     assert set(panel._backgrounds) == {10, 20, 30}
     assert ax.get_xlim() == (0.5, 30.5)
+
+
+def _depth_panel(applied):
+    fig, ax = panel_figure()
+    curves = LayerCurves(ax, {"s": {}}, ylim=(1e-3, 1e3))
+
+    def apply(limit):
+        applied.append(limit)
+        curves.set_depth_axis(limit)
+
+    return FigurePanel(fig, {"depth": int_slider("depth", 3, 1, 30)},
+                       lambda depth: curves.show("s", np.ones(depth)), dynamic=[curves],
+                       layout=Layout(key=lambda depth: depth_axis_limit(depth), apply=apply,
+                                     warm=(20, 30)))
+
+
+def test_warm_layouts_are_drawn_when_the_loop_is_idle_and_wait_for_activity(monkeypatch):
+    import asyncio
+
+    import course_utils.widgets as w
+    monkeypatch.setattr(w, "IDLE_SECONDS", 0.2)
+
+    async def scenario():
+        applied = []
+        panel = _depth_panel(applied)
+        assert applied == [10] and panel._idle_work == [("layout", 20), ("layout", 30)]   # not yet
+        await asyncio.sleep(0.1)
+        panel.set(depth=5)                # a move restarts the quiet period
+        await asyncio.sleep(0.15)         # 0.25 s after build, 0.15 s after the move
+        assert set(panel._backgrounds) == {10}
+        await asyncio.sleep(0.5)          # quiet for longer than IDLE_SECONDS: both drawn
+        assert set(panel._backgrounds) == {10, 20, 30} and panel._idle_work == []
+        assert applied == [10, 20, 10, 30, 10]          # each warm puts the screen's layout back
+        before = panel.png
+        panel.set(depth=25)               # now a blit over the warmed background
+        assert applied[-1] == 30 and panel.png != before
+
+    asyncio.run(scenario())
 
 
 def test_snapshot_is_picture_then_caption_with_deterministic_text():
@@ -201,3 +242,23 @@ def test_snapshot_only_artists_are_drawn_in_the_snapshot_alone():
                         snapshot_only=[label])
     live = panel.png
     assert panel.snapshot().png != live and panel.png == live and not label.get_visible()
+
+
+def test_prefetch_runs_each_key_once_in_idle_work_and_is_asked_again_after_a_move():
+    fig, ax = panel_figure()
+    (line,) = ax.plot([], [])
+    ran, asked = [], []
+
+    def prefetch(n):
+        asked.append(n)
+        return [((n, k), lambda k=k: ran.append((n, k))) for k in (n - 1, n + 1)]
+
+    panel = FigurePanel(fig, {"n": int_slider("n", 5, 1, 9)},
+                        lambda n: line.set_data([0, n], [0, 1]), dynamic=[line], prefetch=prefetch)
+    assert asked == [5] and ran == []          # planned at build, run only when idle
+    panel.warm_up()
+    assert ran == [(5, 4), (5, 6)]
+    panel.set(n=6)                             # asked again; new keys queued
+    panel.set(n=5)                             # keys already run are not queued again
+    panel.warm_up()
+    assert asked == [5, 6, 5] and ran == [(5, 4), (5, 6), (6, 5), (6, 7)]

@@ -87,7 +87,7 @@ def depth_axis_limit(depth: int) -> int:
 
     At most 9 empty layers on the axis (a depth of 21 is drawn on 30), and a
     panel redraws its axes only when the depth crosses a step: five layouts
-    cover depths up to 50, few enough to draw them all when the panel is built.
+    cover depths up to 50, few enough for a panel to draw them all ahead of the first visit.
 
     Examples:
         >>> [depth_axis_limit(d) for d in (1, 10, 11, 20, 21, 30, 31)]
@@ -98,7 +98,7 @@ def depth_axis_limit(depth: int) -> int:
 
 
 def depth_axis_limits(max_depth: int) -> tuple:
-    """Every :func:`depth_axis_limit` of depths 1..``max_depth`` (the layouts to draw at build).
+    """Every :func:`depth_axis_limit` of depths 1..``max_depth`` (the layouts a panel warms).
 
     Examples:
         >>> depth_axis_limits(50)

@@ -26,8 +26,20 @@ explicit and checked:
    static state a setting needs, ``apply(key)`` sets it. The panel calls
    ``apply`` when the key changes and keeps one background per key, so coming
    back to a layout costs a blit, not a full redraw; ``Layout.warm`` lists
-   keys drawn at build time. If ``update`` itself changes an axis' limits or
-   scale, the panel raises ``RuntimeError``.
+   keys whose backgrounds are drawn ahead of a learner's first visit. If
+   ``update`` itself changes an axis' limits or scale, the panel raises
+   ``RuntimeError``.
+
+Warm layouts are drawn while the kernel is idle, not when the panel is built:
+one background (50-200 ms) per idle moment, after a second without a cell
+running or a control moving. "Run All" does not wait for pictures that no
+slider has asked for yet, and by the time a learner reaches for a slider the
+layouts it will visit are ready. Outside a running event loop (a plain script,
+a test) nothing is scheduled: :meth:`FigurePanel.warm_up` draws them at once,
+and a layout nobody warmed is drawn on its first visit. A panel may also
+give a ``prefetch`` of model computations to run in that idle time (06's and
+07's panels compute the network at every width of their width slider), so that
+a move that needs one finds it in the model's cache.
 
 Shared parts
 ------------
@@ -61,6 +73,7 @@ notebook topic). The slider benchmark finds panels by looking for
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import html
 import io
@@ -111,6 +124,47 @@ def dropdown(description: str, options, value=None) -> widgets.Dropdown:
                             description=description, style={"description_width": "initial"})
 
 
+#: Seconds without a cell running or a control moving before a warm layout is drawn.
+IDLE_SECONDS = 1.0
+_activity = {"last": 0.0, "running": False, "hooked": False}
+
+
+def _note_activity(*_args) -> None:
+    _activity["last"] = time.monotonic()
+
+
+def _watch_cells() -> None:
+    """Record when IPython cells start and end (once per process; no-op outside IPython)."""
+    if _activity["hooked"]:
+        return
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+
+    def started(*_args):
+        _activity["running"] = True
+        _note_activity()
+
+    def finished(*_args):
+        _activity["running"] = False
+        _note_activity()
+
+    shell.events.register("pre_run_cell", started)
+    shell.events.register("post_run_cell", finished)
+    _activity["hooked"] = True
+
+
+def _running_loop():
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
 @dataclass(frozen=True)
 class Layout:
     """The static state (limits, labels, ticks) a panel's settings need.
@@ -120,8 +174,9 @@ class Layout:
             controls' values need (e.g. the activation, or a depth-axis step).
         apply: ``apply(key)`` sets that state on the figure. It must set
             everything the key decides (it is called for keys in any order).
-        warm: keys whose backgrounds are drawn when the panel is built, so
-            that the first visit to each is a blit.
+        warm: keys whose backgrounds are drawn ahead of the first visit (in the
+            kernel's idle time; see the module docstring), so that the first
+            visit to each is a blit.
     """
 
     key: Callable[..., Hashable]
@@ -220,6 +275,12 @@ class FigurePanel:
         title: a short HTML title shown above the controls.
         snapshot_only: dynamic artists drawn only in :meth:`snapshot` (labels that the
             live caption already gives, kept out of every slider move's cost).
+        prefetch: optional ``prefetch(**values) -> [(key, fn), ...]``: model
+            computations the next moves from these settings will need (for instance
+            the same network at every width of the slider). The panel calls each
+            ``fn()`` once per ``key`` in the kernel's idle time, after the warm
+            layouts; ``fn`` fills the model's own cache, so a later move that needs
+            it is a cache hit. It is asked again after every move.
 
     Raises:
         RuntimeError: when ``update`` changes an artist that is not dynamic,
@@ -232,7 +293,8 @@ class FigurePanel:
 
     def __init__(self, figure: Figure, controls: Mapping[str, widgets.Widget],
                  update: Callable[..., object], *, dynamic: Iterable = (),
-                 layout: Optional[Layout] = None, title: str = "", snapshot_only: Iterable = ()):
+                 layout: Optional[Layout] = None, title: str = "", snapshot_only: Iterable = (),
+                 prefetch: Optional[Callable[..., Iterable]] = None):
         if not isinstance(figure, Figure):
             raise TypeError(f"figure must be a matplotlib Figure, got {figure!r}")
         if not controls:
@@ -268,14 +330,18 @@ class FigurePanel:
                                layout=widgets.Layout(flex_flow="row wrap")),
                   self.image, self.caption]
         self.widget = widgets.VBox(boxes)
-        if layout is not None:
-            for key in layout.warm:
-                if key not in self._backgrounds:
-                    layout.apply(key)
-                    self._draw_background(key)
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         self.refresh()
+        # Idle work, in order: ("layout", key) draws a warm layout, ("prefetch", key, fn)
+        # runs a model computation ahead of the move that needs it.
+        self._prefetch = prefetch
+        self._prefetched: set = set()
+        self._idle_work: list = [] if layout is None else [("layout", k) for k in layout.warm
+                                                           if k not in self._backgrounds]
+        self._idle_timer = None
+        self._plan_prefetch()
+        self._schedule_idle(IDLE_SECONDS)
 
     # -- public
     @property
@@ -312,6 +378,12 @@ class FigurePanel:
             if name not in self.controls:
                 raise ValueError(f"unknown control {name!r}; this panel has {sorted(self.controls)}")
             self.controls[name].value = value
+
+    def warm_up(self) -> None:
+        """Do the idle work now: draw every warm layout not drawn yet and run the
+        prefetches of the current settings (the kernel does both when idle)."""
+        while self._idle_work:
+            self._idle_step()
 
     @property
     def png(self) -> bytes:
@@ -353,7 +425,60 @@ class FigurePanel:
 
     # -- internals
     def _on_change(self, change) -> None:
+        _note_activity()
         self.refresh()
+        _note_activity()
+        self._plan_prefetch()
+        self._schedule_idle(IDLE_SECONDS)
+
+    def _plan_prefetch(self) -> None:
+        if self._prefetch is None:
+            return
+        queued = {item[1] for item in self._idle_work if item[0] == "prefetch"}
+        for key, fn in self._prefetch(**self.values):
+            if key not in self._prefetched and key not in queued:
+                self._idle_work.append(("prefetch", key, fn))
+                queued.add(key)
+
+    def _schedule_idle(self, delay: float) -> None:
+        if not self._idle_work or self._idle_timer is not None:
+            return
+        loop = _running_loop()
+        if loop is None:                # no event loop: warm_up(), or the first visit does it
+            return
+        _watch_cells()
+        self._loop = loop
+        self._idle_timer = loop.call_later(delay, self._when_idle)
+
+    def _when_idle(self) -> None:
+        self._idle_timer = None
+        if not self._idle_work:
+            return
+        quiet = time.monotonic() - _activity["last"]
+        if _activity["running"] or quiet < IDLE_SECONDS:
+            self._schedule_idle(max(IDLE_SECONDS - quiet, 0.1))
+            return
+        self._idle_step()
+        # One step per turn of the loop (at most ~0.2 s): a message waiting, such as a
+        # slider move, is handled before the next step.
+        self._schedule_idle(0.01)
+
+    def _idle_step(self) -> None:
+        item = self._idle_work.pop(0)
+        if item[0] == "prefetch":
+            _, key, fn = item
+            if key not in self._prefetched:
+                self._prefetched.add(key)
+                fn()
+            return
+        key = item[1]
+        if key in self._backgrounds:
+            return
+        current, background, static = self._key, self._background, self._static
+        self._layout.apply(key)
+        self._draw_background(key)
+        self._layout.apply(current)     # back to the layout on screen: its background is kept
+        self._key, self._background, self._static = current, background, static
 
     def _collect_dynamic(self) -> list:
         found = [a for a in self.figure.findobj(lambda a: a.get_animated())]

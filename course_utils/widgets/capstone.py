@@ -14,8 +14,10 @@ says why a scheme fails when its std line looks fine.
 
 from __future__ import annotations
 
+import functools
+
 from ..nets import ACTIVATIONS
-from ..panels import depth_axis_limit
+from ..panels import depth_axis_limit, depth_axis_limits
 from ..panels.capstone import caption, capstone_profile
 from ..plots import panel_figure, scheme_color
 from ..schemes import GUIDE, SCHEMES
@@ -97,8 +99,20 @@ def capstone_panel(*, scheme: str = "random_normal", activation: str = "tanh", w
         std_curves.set_depth_axis(limit)
         frac_curves.set_depth_axis(limit)
 
-    return FigurePanel(fig, controls, update,
+    widths = range(width_step, max_width + 1, width_step)
+
+    def prefetch(scheme, activation, width, depth):
+        # What one move of any control away needs: every other scheme, every other
+        # activation, every width of the slider (the model caches each propagation;
+        # see FigurePanel's prefetch).
+        settings = ([(s, activation, width) for s in SCHEMES if s != scheme]
+                    + [(scheme, a, width) for a in activations if a != activation]
+                    + [(scheme, activation, w) for w in widths if w != width])
+        return [(key, functools.partial(capstone_profile, *key, depth, **experiment))
+                for key in settings]
+
+    return FigurePanel(fig, controls, update, prefetch=prefetch,
                        dynamic=[std_curves, frac_curves, list(swatches.values())],
                        layout=Layout(key=lambda depth, **_: depth_axis_limit(depth),
-                                     apply=set_depth_axis),
+                                     apply=set_depth_axis, warm=depth_axis_limits(max_depth)),
                        title="<b>Choose an initializer</b>: your scheme against the decision guide's")

@@ -18,7 +18,9 @@ notebooks 00 and 03). The numbers come from
 
 from __future__ import annotations
 
-from ..panels import depth_axis_limit
+import functools
+
+from ..panels import depth_axis_limit, depth_axis_limits
 from ..panels.he import HE_SCHEMES, caption, he_profile
 from ..plots import panel_figure, scheme_color
 from . import FigurePanel, Layout, dropdown, int_slider
@@ -82,8 +84,17 @@ def he_panel(*, activation: str = "relu", width: int = 120, depth: int = 30,
             curves.show(name + ":predicted", p.predicted_std[i])
         return caption(p)
 
-    return FigurePanel(fig, controls, update, dynamic=[curves],
+    widths = range(width_step, max_width + 1, width_step)
+
+    def prefetch(activation, width, depth):
+        # Every width of the slider for this activation, ahead of the learner's width
+        # moves (the model caches each propagation; see FigurePanel's prefetch).
+        return [((activation, w), functools.partial(he_profile, activation, w, depth, **experiment))
+                for w in widths if w != width]
+
+    return FigurePanel(fig, controls, update, dynamic=[curves], prefetch=prefetch,
                        layout=Layout(key=lambda depth, **_: depth_axis_limit(depth),
-                                     apply=curves.set_depth_axis),
+                                     apply=curves.set_depth_axis,
+                                     warm=depth_axis_limits(max_depth)),
                        title="<b>He vs. LeCun/Glorot vs. xavier</b>: the std of the activations, "
                              "layer by layer, measured and predicted")

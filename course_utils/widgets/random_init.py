@@ -91,8 +91,8 @@ def random_init_panel(*, std: float = 0.05, depth: int = 20, width: int = 128,
         ax_hist.set_xlabel(_HIST_LABEL[activation])
 
     # Each activation has its own histogram limits and each depth step its own
-    # axis: the layouts one control away from the start are drawn at build time,
-    # so that moving any one control is a blit.
+    # axis: the layouts one control away from the start are warmed (drawn in the
+    # kernel's idle time), so that moving any one control is a blit.
     start = depth_axis_limit(depth)
     warm = [(a, start) for a in PANEL_ACTIVATIONS]
     warm += [(activation, limit) for limit in depth_axis_limits(max_depth) if limit != start]
