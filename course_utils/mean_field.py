@@ -38,6 +38,7 @@ absolute error below 1.5e-7).
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -55,17 +56,20 @@ _HALF_LINE_END = 13.0
 _NODES_PER_HALF = 200
 
 
+@functools.lru_cache(maxsize=1)
 def _half_line_rule():
+    # Computed at first use, not at import: leggauss(200) takes ~30 ms (much more in
+    # the live edition's WebAssembly), and most notebooks never ask for a prediction.
     t, w = leggauss(_NODES_PER_HALF)
     z = (t + 1.0) * (_HALF_LINE_END / 2.0)
     w = w * (_HALF_LINE_END / 2.0) * np.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi)
     # Nodes of both halves (negative half mirrored). The weights sum to 1 - 2e-38
     # up to rounding (2e-14); they are normalized so that E[1] is exactly 1.
     w = np.concatenate([w[::-1], w])
-    return np.concatenate([-z[::-1], z]), w / w.sum()
-
-
-_Z, _W = _half_line_rule()
+    z, w = np.concatenate([-z[::-1], z]), w / w.sum()
+    z.setflags(write=False)
+    w.setflags(write=False)
+    return z, w
 
 # E[f(sqrt(q) z)^2] = _LINEAR_SLOPE2[name] * q and E[f'(.)^2] = _LINEAR_SLOPE2[name]
 # for the piecewise-linear units (half the mass on each side of the kink).
@@ -84,11 +88,12 @@ def _moments(activation: str, q):
             slope = 0.0 if activation == "relu" else LEAKY_SLOPE
             mean = (1.0 - slope) * np.sqrt(q / (2.0 * math.pi))
         return mean, c * q, np.full_like(q, c)
-    x = np.sqrt(np.maximum(q, _SMALLEST_Q))[..., None] * _Z
+    nodes, weights = _half_line_rule()
+    x = np.sqrt(np.maximum(q, _SMALLEST_Q))[..., None] * nodes
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
         f = activate(activation, x)
         d = activation_derivative(activation, x, f)
-        return f @ _W, (f * f) @ _W, (d * d) @ _W
+        return f @ weights, (f * f) @ weights, (d * d) @ weights
 
 
 def _second_moment(activation, q):
