@@ -14,6 +14,10 @@ deep stacks and float32 halves the memory those products move; pass
 ``dtype=numpy.float64`` where a run's numbers leave float32's range
 (about 1e-38 to 3e38). :func:`~course_utils.propagate` keeps the dtype of its
 inputs.
+Threads: importing the package limits numpy's BLAS to one thread (the course's
+products are small, and on them threads cost more than they give; see
+``course_utils._blas``), unless ``OPENBLAS_NUM_THREADS``, ``OMP_NUM_THREADS``,
+``MKL_NUM_THREADS`` or ``INITLAB_BLAS_THREADS`` is set.
 :mod:`course_utils.mean_field` predicts, layer by layer, what
 :func:`~course_utils.nets.propagate` measures (Poole et al. 2016; Schoenholz et al. 2017).
 
@@ -25,6 +29,7 @@ Examples:
     0.31622776601683794
 """
 
+from ._blas import limit_blas_threads
 from .bounds import (FAMILIES, glorot_std, he_std, he_limit, lecun_std, lecun_limit,
                      glorot_limit, xavier_limit, xavier_std)
 from .data import make_circles, make_spirals
@@ -43,6 +48,10 @@ from .mean_field import (LayerProfile, backward_gain, critical_weight_var, fixed
                          layer_profile, second_moment_weight_var)
 
 __version__ = "0.1.0"
+
+# The course's products are small: one BLAS thread is faster and gives the same numbers
+# (see course_utils._blas; INITLAB_BLAS_THREADS or OPENBLAS_NUM_THREADS overrides).
+limit_blas_threads()
 
 __all__ = [
     "fan_in_and_fan_out", "receptive_field_size", "keras_shape_from_torch",
