@@ -97,7 +97,16 @@ def _moments(activation: str, q):
 
 
 def _second_moment(activation, q):
-    return _moments(activation, q)[1]
+    """``_moments(activation, q)[1]``, the same numbers, without computing E[f] and E[f'^2]
+    (the fixed-point scan and bisection ask for this alone, hundreds of times per call)."""
+    if activation in _PIECEWISE_LINEAR:
+        return _moments(activation, q)[1]
+    q = np.asarray(q, dtype=np.float64)
+    nodes, weights = _half_line_rule()
+    x = np.sqrt(np.maximum(q, _SMALLEST_Q))[..., None] * nodes
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        f = activate(activation, x)
+        return (f * f) @ weights
 
 
 # ------------------------------------------------------------ checks
@@ -367,12 +376,14 @@ def critical_weight_var(activation: str, bias_var: float = 0.0) -> float:
         return float(s * _moments(activation, q_star)[2]) - 1.0
 
     grid = np.logspace(-2, 3, 41)
-    values = [excess(s) for s in grid]
     lo = hi = None
-    for s0, s1, v0, v1 in zip(grid[:-1], grid[1:], values[:-1], values[1:]):
+    v0 = excess(grid[0])
+    for s0, s1 in zip(grid[:-1], grid[1:]):     # the first bracket; later points are not needed
+        v1 = excess(s1)
         if v0 is not None and v1 is not None and v0 < 0 <= v1:
             lo, hi = float(s0), float(s1)
             break
+        v0 = v1
     if lo is None:
         hint = ("with zero bias it acts near 0 like a linear unit of slope 1/2 and far from 0 "
                 "like ReLU, so no single weight_var holds every signal size steady"

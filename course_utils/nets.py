@@ -74,6 +74,21 @@ SchemeLike = Union[str, Scheme, Callable[..., np.ndarray]]
 
 
 # ---------------------------------------------------------------- activations
+_ACTIVATION_NAMES = frozenset(ACTIVATIONS)
+
+
+def _activation_name(name) -> str:
+    """``name`` if it is one of :data:`ACTIVATIONS`, else the error of ``check_choice``.
+
+    The training loop and the mean-field quadrature call the activations tens of
+    thousands of times per notebook; a known name returns at once instead of
+    building the error message's list of choices on every call.
+    """
+    if type(name) is str and name in _ACTIVATION_NAMES:
+        return name
+    return check_choice("activation", name, ACTIVATIONS)
+
+
 def activate(name: str, z: np.ndarray) -> np.ndarray:
     """Apply the activation ``name`` (one of :data:`ACTIVATIONS`) to ``z``.
 
@@ -81,7 +96,7 @@ def activate(name: str, z: np.ndarray) -> np.ndarray:
         >>> activate("relu", np.array([-1.0, 2.0]))
         array([0., 2.])
     """
-    name = check_choice("activation", name, ACTIVATIONS)
+    name = _activation_name(name)
     if name == "linear":
         return z
     if name == "tanh":
@@ -110,7 +125,7 @@ def activation_derivative(name: str, z: np.ndarray, a: Optional[np.ndarray] = No
         >>> activation_derivative("tanh", np.array([0.0]))
         array([1.])
     """
-    name = check_choice("activation", name, ACTIVATIONS)
+    name = _activation_name(name)
     if name == "linear":
         return np.ones_like(z)
     if a is None:
@@ -487,8 +502,11 @@ def _backward_stack(W, cache, y, activation):
         a_prev = cache[i][1]
         grads.append((np.swapaxes(a_prev, -1, -2) @ delta, delta.sum(axis=-2, keepdims=True)))
         if i:
-            delta = (delta @ np.swapaxes(W[i], -1, -2)) * activation_derivative(
-                activation, cache[i][0], a_prev)
+            w_t = np.swapaxes(W[i], -1, -2)
+            # One output unit (the logit layer): the product sums a single term, so the
+            # broadcast product is the same numbers, without matmul's slow path for k = 1.
+            back = delta * w_t if w_t.shape[-2] == 1 else delta @ w_t
+            delta = back * activation_derivative(activation, cache[i][0], a_prev)
     return grads[::-1]
 
 
