@@ -4,8 +4,9 @@
 Three axes side by side, each with a measured and a predicted curve over ten
 layers spanning about seven decades, shown the way the inline backend shows a
 figure (laid out, drawn, encoded to PNG). Compared in the same run:
-matplotlib's own log scale (eight minor ticks per decade) and the course's
-:class:`course_utils.plots.CourseLogScale` (minor ticks at 2 and 5). Repetitions
+matplotlib's own log scale (eight minor ticks per decade, mathtext labels) and
+the course's :class:`course_utils.plots.CourseLogScale` (minor ticks at 2 and 5,
+plain-text labels). Repetitions
 alternate between the two, so a change of load hits both; medians are printed.
 
     .venv/bin/python benchmarks/bench_figures.py [--repeats 15]

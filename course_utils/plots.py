@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 
 from .schemes import SCHEMES
 
-__all__ = ["COURSE_STYLE", "CourseLogScale", "use_course_style", "panel_figure", "bound_errorbars",
+__all__ = ["COURSE_STYLE", "CourseLogScale", "PlainLogFormatter", "use_course_style", "panel_figure", "bound_errorbars",
            "scheme_color"]
 
 #: rcParams every notebook uses: a white figure background that stays legible
@@ -42,15 +42,17 @@ COURSE_STYLE = {
 }
 
 class CourseLogScale(mscale.LogScale):
-    """matplotlib's log scale with minor ticks at 2 and 5 of each decade (not at 2, 3, ..., 9).
+    """matplotlib's log scale with minor ticks at 2 and 5 of each decade (not at 2, 3, ..., 9)
+    and plain-text labels (:class:`PlainLogFormatter`).
 
     Every tick is a set of matplotlib objects that layout and drawing revisit
-    several times, and on the course's deep-network plots (std against layer,
-    often five or more decades) the eight minor ticks per decade were most of
-    a figure's draw time: a three-axes log figure over seven decades took 440 ms
-    to show, 280 ms with 2 and 5 (``benchmarks/bench_figures.py``, 2 cores). The 1-2-5 marks keep the
-    reading aid. Beyond about eight decades matplotlib itself drops the minor
-    ticks, as it does for its own explicit ``subs``.
+    several times, and every label went through the mathtext parser; on the
+    course's deep-network plots (std against layer, often five or more
+    decades) those were most of a figure's draw time. A three-axes log figure
+    over seven decades took 477 ms to show with matplotlib's scale and 261 ms
+    with this one (``benchmarks/bench_figures.py``, 2 cores). The 1-2-5 marks
+    keep the reading aid. Beyond about eight decades matplotlib itself drops
+    the minor ticks, as it does for its own explicit ``subs``.
     :func:`use_course_style` registers it under the name ``"log"``, so
     ``ax.semilogy`` and ``set_yscale("log")`` use it.
 
@@ -68,7 +70,38 @@ class CourseLogScale(mscale.LogScale):
 
     def set_default_locators_and_formatters(self, axis):
         super().set_default_locators_and_formatters(axis)
+        axis.set_major_formatter(PlainLogFormatter(self.base))
+        axis.set_minor_formatter(PlainLogFormatter(self.base, labelOnlyBase=False))
         axis.set_minor_locator(mticker.LogLocator(self.base, subs=(2.0, 5.0)))
+
+
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+class PlainLogFormatter(mticker.LogFormatterSciNotation):
+    """matplotlib's log-axis labels (``10⁻³``, ``2×10⁻²``) as plain text instead of mathtext.
+
+    The same labels at the same ticks, written with Unicode superscripts (DejaVu
+    Sans, matplotlib's default font, has them), so that no label goes through
+    the mathtext parser: on the course's log figures those parses were about a
+    tenth of the drawing time (0.15 s in notebook 07), and far more in the live
+    edition's WebAssembly.
+
+    Example:
+        >>> PlainLogFormatter()(1e-3), PlainLogFormatter()(1.0), PlainLogFormatter()(2e5)
+        ('10⁻³', '10⁰', '2×10⁵')
+    """
+
+    def __call__(self, x, pos=None):
+        label = super().__call__(x, pos)
+        prefix, suffix = "$\\mathdefault{", "}$"
+        if not (label.startswith(prefix) and label.endswith(suffix)):
+            return label
+        body = label[len(prefix):-len(suffix)].replace("\\times", "×")
+        if "^{" in body:
+            mantissa, exponent = body.split("^{", 1)
+            body = mantissa + exponent.rstrip("}").translate(_SUPERSCRIPT)
+        return body.replace("-", "−", 1) if body.startswith("-") else body
 
 
 def _register_course_scales() -> None:
