@@ -7,9 +7,10 @@ spends more time handing work to its threads, and spinning while it waits
 for the next product, than multiplying. On the course's 2-core test machine
 notebook 04's cells took 1.55 s of CPU on one thread against 4.05 s on two
 (wall 2.4 s against 6.4 s, with other work on the machine), and 03's 2.2 s
-against 5.2 s; the products are bit-identical either way (checked on float32
-and float64 products of the notebooks' shapes, and by the notebooks' stored
-outputs, which strict nbval compares).
+against 5.2 s. The notebooks' stored outputs are the same either way (strict
+nbval compares them); some float64 products differ in their last bits between
+one and two threads (OpenBLAS splits the sums differently), which no printed
+number shows.
 
 So importing :mod:`course_utils` limits BLAS to one thread, through
 `threadpoolctl <https://github.com/joblib/threadpoolctl>`_ (the tool
