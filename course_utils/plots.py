@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 
 from .schemes import SCHEMES
 
-__all__ = ["COURSE_STYLE", "CourseLogScale", "PlainLogFormatter", "use_course_style", "panel_figure", "bound_errorbars",
+__all__ = ["COURSE_STYLE", "CourseLogScale", "CourseSymLogScale", "PlainLogFormatter", "use_course_style", "panel_figure", "bound_errorbars",
            "scheme_color"]
 
 #: rcParams every notebook uses: a white figure background that stays legible
@@ -75,7 +75,19 @@ class CourseLogScale(mscale.LogScale):
         axis.set_minor_locator(mticker.LogLocator(self.base, subs=(2.0, 5.0)))
 
 
+class CourseSymLogScale(mscale.SymmetricalLogScale):
+    """matplotlib's symmetric log scale with plain-text labels (:class:`PlainLogFormatter`);
+    :func:`use_course_style` registers it as ``"symlog"``."""
+
+    name = "symlog"
+
+    def set_default_locators_and_formatters(self, axis):
+        super().set_default_locators_and_formatters(axis)
+        axis.set_major_formatter(PlainLogFormatter(self.base))
+
+
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")   # plain text: no mathtext parse
 
 
 class PlainLogFormatter(mticker.LogFormatterSciNotation):
@@ -111,6 +123,7 @@ def _register_course_scales() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PendingDeprecationWarning)
         mscale.register_scale(CourseLogScale)
+        mscale.register_scale(CourseSymLogScale)
 
 
 def use_course_style() -> None:
@@ -236,7 +249,7 @@ def weight_heatmap(ax, weights, *, bias=None, vmax=None, cmap="RdBu_r", colorbar
     """
     rows = np.atleast_2d(np.asarray(weights, dtype=float))
     labels = list(input_labels) if input_labels is not None else [
-        f"from $x_{{{i + 1}}}$" for i in range(rows.shape[0])]
+        f"from x{str(i + 1).translate(_SUBSCRIPT)}" for i in range(rows.shape[0])]
     if bias is not None:
         rows = np.vstack([rows, np.reshape(np.asarray(bias, dtype=float), (1, -1))])
         if input_labels is None:

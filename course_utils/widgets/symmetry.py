@@ -56,7 +56,7 @@ def symmetry_panel(*, value: float = 0.5, width: int = 8, noise: float = 0.0,
     fig.colorbar(image, ax=ax_map, fraction=0.05, pad=0.02, label="weight (fixed scale)")
     ax_map.set_xlim(0, 1)
     ax_map.set_ylim(2.5, -0.5)
-    ax_map.set_yticks(range(3), ["from $x_1$", "from $x_2$", "bias"])
+    ax_map.set_yticks(range(3), ["from x₁", "from x₂", "bias"])
     ax_map.set_xticks([])
     ax_map.set_xlabel("hidden units, one column each")
     ax_map.set_title("first hidden layer after training", fontsize=10)
@@ -69,7 +69,7 @@ def symmetry_panel(*, value: float = 0.5, width: int = 8, noise: float = 0.0,
     ax_line.set_yscale("symlog", linthresh=DEVIATION_LINEAR)
     ax_line.set_ylim(-DEVIATION_YLIM, DEVIATION_YLIM)
     ax_line.set_xlabel("training step")
-    ax_line.set_ylabel("weight from $x_1$ minus mean\nover units (symlog, fixed)")
+    ax_line.set_ylabel("weight from x₁ minus mean\nover units (symlog, fixed)")
 
     controls = {"value": float_slider("constant c", value, -1.0, 1.0, 0.05),
                 "width": int_slider("hidden width", width, 1, max_width),
