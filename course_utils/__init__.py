@@ -30,6 +30,7 @@ Examples:
 """
 
 from ._blas import limit_blas_threads
+from ._wasm import install_in_ipython
 from .bounds import (FAMILIES, glorot_std, he_std, he_limit, lecun_std, lecun_limit,
                      glorot_limit, xavier_limit, xavier_std)
 from .data import make_circles, make_spirals
@@ -52,6 +53,8 @@ __version__ = "0.1.0"
 # The course's products are small: one BLAS thread is faster and gives the same numbers
 # (see course_utils._blas; INITLAB_BLAS_THREADS or OPENBLAS_NUM_THREADS overrides).
 limit_blas_threads()
+# In the live edition only (WebAssembly, numpy without BLAS): cells' @ through einsum.
+install_in_ipython()
 
 __all__ = [
     "fan_in_and_fan_out", "receptive_field_size", "keras_shape_from_torch",

@@ -21,6 +21,7 @@ import numpy as np
 
 from ._checks import (check_choice, check_dtype, check_positive_int, check_real,
                       check_rng)
+from ._wasm import matmul
 from .gains import LEAKY_SLOPE
 from .schemes import SCHEMES, Scheme
 
@@ -262,10 +263,10 @@ def _weight_gradient_std(a_prev: np.ndarray, g: np.ndarray) -> float:
     gh = g / g.dtype.type(sg)
     total = float(ah.sum(axis=1, dtype=np.float64) @ gh.sum(axis=1, dtype=np.float64))
     if batch * (n + m) < 2 * n * m:
-        gram_a, gram_g = ah @ ah.T, gh @ gh.T
+        gram_a, gram_g = matmul(ah, ah.T), matmul(gh, gh.T)
         square = float(np.dot(gram_a.ravel().astype(np.float64), gram_g.ravel().astype(np.float64)))
     else:
-        dw = ah.T @ gh
+        dw = matmul(ah.T, gh)
         square = float(np.square(dw, dtype=np.float64).sum())
     mean = total / (n * m)
     return math.sqrt(max(square / (n * m) - mean * mean, 0.0)) * sa * sg
@@ -384,7 +385,7 @@ def propagate(x: np.ndarray, weights: Sequence[np.ndarray], activation: str, *,
     for i, w in enumerate(weights):
         inputs.append(a)                          # a_{l-1}, for the weight gradient
         with np.errstate(over="ignore", invalid="ignore"):
-            z = a @ w
+            z = matmul(a, w)
             a = activate(activation, z)
             z_std, a_std = _std(z), _std(a)
         # A finite std means every value is finite: no separate isfinite pass.
@@ -408,7 +409,7 @@ def propagate(x: np.ndarray, weights: Sequence[np.ndarray], activation: str, *,
         for i in range(depth - 1, -1, -1):
             if i < depth - 1:
                 with np.errstate(over="ignore", invalid="ignore"):
-                    g = (g @ weights[i + 1].T) * derivs[i]
+                    g = matmul(g, weights[i + 1].T) * derivs[i]
             with np.errstate(over="ignore", invalid="ignore"):
                 grad_std[i] = _std(g)
                 bias_grad_std[i] = _std(g.sum(axis=0, dtype=np.float64))
@@ -484,7 +485,7 @@ def _forward_stack(W, B, X, activation):
     a = X
     last = len(W) - 1
     for i, (w, b) in enumerate(zip(W, B)):
-        z = a @ w + b
+        z = matmul(a, w) + b
         a = z if i == last else activate(activation, z)
         cache.append((z, a))
     return cache
@@ -500,12 +501,12 @@ def _backward_stack(W, cache, y, activation):
     grads = []
     for i in range(len(W) - 1, -1, -1):
         a_prev = cache[i][1]
-        grads.append((np.swapaxes(a_prev, -1, -2) @ delta, delta.sum(axis=-2, keepdims=True)))
+        grads.append((matmul(np.swapaxes(a_prev, -1, -2), delta), delta.sum(axis=-2, keepdims=True)))
         if i:
             w_t = np.swapaxes(W[i], -1, -2)
             # One output unit (the logit layer): the product sums a single term, so the
             # broadcast product is the same numbers, without matmul's slow path for k = 1.
-            back = delta * w_t if w_t.shape[-2] == 1 else delta @ w_t
+            back = delta * w_t if w_t.shape[-2] == 1 else matmul(delta, w_t)
             delta = back * activation_derivative(activation, cache[i][0], a_prev)
     return grads[::-1]
 
