@@ -40,7 +40,7 @@ def limit_blas_threads() -> int | None:
         True
     """
     global _limits
-    chosen = os.environ.get("INITLAB_BLAS_THREADS")
+    chosen = os.environ.get("INITLAB_BLAS_THREADS") or None      # empty counts as unset
     if chosen is None and any(os.environ.get(name) for name in _CHOICES[1:]):
         return None
     if chosen is not None:
