@@ -134,7 +134,12 @@ def use_course_style() -> None:
     In IPython with the inline backend it also turns off the backend's
     ``bbox_inches="tight"`` crop: that crop lays out and draws every figure a
     second time to measure it, and a constrained-layout figure already fits.
-    This cuts the time to show a figure by about a fifth.
+    This cuts the time to show a figure by about a fifth. Without the crop a
+    figure must fit by itself: with constrained layout (the style's default),
+    or, where a notebook cell shows ``layout="none"``, with the margins its
+    ``fig.subplots_adjust(...)`` gives, which were read off where constrained
+    layout put the axes (a figure shown with a layout engine is laid out and
+    drawn twice; fixed margins skip both the layout and the extra pass).
     """
     mpl.rcParams.update(COURSE_STYLE)
     _register_course_scales()

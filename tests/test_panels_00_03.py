@@ -200,7 +200,7 @@ def test_random_init_histograms_are_fractions(random_init):
     # The last layer's signal (std ~1e-5) sits in the bin around 0.
     assert p.hist_last[len(p.hist_last) // 2] == pytest.approx(1.0)
     text = random_init_caption(p).text()
-    assert "square-root y axis" in text and "fixed at 1e-08 to 1e+08" in text
+    assert "square-root y axis" in text and "fixed at 10⁻⁸ to 10⁸" in text
 
 
 def test_random_init_same_network_in_any_order():
