@@ -17,10 +17,11 @@ from matplotlib import ticker as mticker
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from .panels.shared import SUBSCRIPT, SUPERSCRIPT
 from .schemes import SCHEMES
 
-__all__ = ["COURSE_STYLE", "CourseLogScale", "CourseSymLogScale", "PlainLogFormatter", "use_course_style", "panel_figure", "bound_errorbars",
-           "scheme_color"]
+__all__ = ["COURSE_STYLE", "CourseLogScale", "CourseSymLogScale", "PlainLogFormatter",
+           "use_course_style", "panel_figure", "bound_errorbars", "scheme_color"]
 
 #: rcParams every notebook uses: a white figure background that stays legible
 #: in JupyterLab's dark theme, a fixed size, light grids, and constrained layout
@@ -40,6 +41,7 @@ COURSE_STYLE = {
     "legend.fontsize": 9,
     "legend.frameon": False,
 }
+
 
 class CourseLogScale(mscale.LogScale):
     """matplotlib's log scale with minor ticks at 2 and 5 of each decade (not at 2, 3, ..., 9)
@@ -86,10 +88,6 @@ class CourseSymLogScale(mscale.SymmetricalLogScale):
         axis.set_major_formatter(PlainLogFormatter(self.base))
 
 
-_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
-_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")   # plain text: no mathtext parse
-
-
 class PlainLogFormatter(mticker.LogFormatterSciNotation):
     """matplotlib's log-axis labels (``10⁻³``, ``2×10⁻²``) as plain text instead of mathtext.
 
@@ -112,7 +110,7 @@ class PlainLogFormatter(mticker.LogFormatterSciNotation):
         body = label[len(prefix):-len(suffix)].replace("\\times", "×")
         if "^{" in body:
             mantissa, exponent = body.split("^{", 1)
-            body = mantissa + exponent.rstrip("}").translate(_SUPERSCRIPT)
+            body = mantissa + exponent.rstrip("}").translate(SUPERSCRIPT)
         return body.replace("-", "−", 1) if body.startswith("-") else body
 
 
@@ -129,7 +127,8 @@ def _register_course_scales() -> None:
 def use_course_style() -> None:
     """Apply :data:`COURSE_STYLE` to matplotlib's rcParams (call once in the setup cell).
 
-    It also registers :class:`CourseLogScale` as the ``"log"`` scale.
+    It also registers :class:`CourseLogScale` and :class:`CourseSymLogScale` as the
+    ``"log"`` and ``"symlog"`` scales.
 
     In IPython with the inline backend it also turns off the backend's
     ``bbox_inches="tight"`` crop: that crop lays out and draws every figure a
@@ -254,7 +253,7 @@ def weight_heatmap(ax, weights, *, bias=None, vmax=None, cmap="RdBu_r", colorbar
     """
     rows = np.atleast_2d(np.asarray(weights, dtype=float))
     labels = list(input_labels) if input_labels is not None else [
-        f"from x{str(i + 1).translate(_SUBSCRIPT)}" for i in range(rows.shape[0])]
+        f"from x{str(i + 1).translate(SUBSCRIPT)}" for i in range(rows.shape[0])]
     if bias is not None:
         rows = np.vstack([rows, np.reshape(np.asarray(bias, dtype=float), (1, -1))])
         if input_labels is None:

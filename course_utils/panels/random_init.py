@@ -26,9 +26,8 @@ import numpy as np
 from .. import mean_field
 from .._checks import check_choice, check_positive_int, check_real
 from ..nets import propagate
-from .shared import Caption, Table, bin_heights, child_seeds, depth_axis_limit, fmt
-
-_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")   # as the figure's axis labels
+from .shared import (Caption, Table, bin_heights, child_seeds, depth_axis_limit, fmt,
+                     power_of_ten)
 
 __all__ = ["PANEL_ACTIVATIONS", "HIST_RANGE", "RandomInitProfile", "RandomInit",
            "random_init_caption", "ratio_per_layer"]
@@ -204,8 +203,8 @@ def random_init_caption(p: RandomInitProfile) -> Caption:
                    ("dL/dz std", fmt(p.gradient_std[0]), fmt(p.gradient_std[-1]),
                     fmt(p.predicted_gradient_std[0]), fmt(p.predicted_gradient_std[-1]))))
     scale = "the value" if p.activation in ("tanh", "sigmoid") else "value / its std"
-    low, high = ("10" + str(round(np.log10(v))).translate(_SUPERSCRIPT) for v in STD_YLIM)
-    notes = (f"Left: std per layer, log axis fixed at {low} to {high} "
+    notes = (f"Left: std per layer, log axis fixed at {power_of_ten(STD_YLIM[0])} to "
+             f"{power_of_ten(STD_YLIM[1])} "
              f"so that settings compare"
              + ("; values outside are drawn on its edge" if p.clipped else "")
              + f"; thin lines: the mean-field prediction. Right: {scale} of layer 1's and "

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import html
+import math
 import zlib
 from dataclasses import dataclass
 from typing import Optional
@@ -21,7 +22,7 @@ import numpy as np
 
 from .._checks import _is_integer, check_choice, check_positive_int
 
-__all__ = ["child_seeds", "bin_heights", "depth_axis_limits",
+__all__ = ["child_seeds", "bin_heights", "depth_axis_limits", "power_of_ten", "SUPERSCRIPT", "SUBSCRIPT",
            "depth_axis_limit", "Table", "Caption", "fmt"]
 
 
@@ -108,6 +109,22 @@ def depth_axis_limits(max_depth: int) -> tuple:
 
 
 # -------------------------------------------------------------- captions
+#: Digits (and minus) as Unicode superscripts / subscripts: plain text that captions and
+#: figure labels share (matplotlib draws it without its mathtext parser).
+SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def power_of_ten(x: float) -> str:
+    """``10`` with the (rounded) exponent of ``x`` as a superscript, as the log axes label it.
+
+    Examples:
+        >>> power_of_ten(1e-8), power_of_ten(1e8)
+        ('10⁻⁸', '10⁸')
+    """
+    return "10" + str(round(math.log10(x))).translate(SUPERSCRIPT)
+
+
 def fmt(x: float, digits: int = 3) -> str:
     """A number with ``digits`` significant digits, the same on every machine.
 
