@@ -475,7 +475,6 @@ class FigurePanel:
         if loop is None:                # no event loop: warm_up(), or the first visit does it
             return
         _watch_cells()
-        self._loop = loop
         self._idle_timer = loop.call_later(delay, self._when_idle)
 
     def _when_idle(self) -> None:
