@@ -28,7 +28,8 @@ stops at the first error). Per notebook the test records the time from
 navigation to kernel ready, the Run All time, and the key-press-to-picture
 latency of 5 slider moves, in ``tests/artifacts/web/live_report.json``, and
 writes there how they compare with the targets (``INITLAB_LIVE_RUNALL_RATIO``,
-default 3: a course notebook's Run All at most 3x the yardstick's;
+default 3: a course notebook's Run All at most 3x the yardstick's, whose Run All
+is measured before and after the full edition and averaged;
 ``INITLAB_LIVE_SLIDER_MS``, default 300: median slider latency). Timings are
 reported, not asserted: speed is measured, never a pass/fail test on a shared
 2-core machine.
@@ -53,6 +54,8 @@ BOOK_NOTEBOOKS = [p.stem for p in bs.course_notebooks()]
 STUDENT = sorted((bs.ROOT / "student").glob("[0-9][0-9]_*.ipynb"))
 PRESSES = 5
 RUNALL_RATIO = float(os.environ.get("INITLAB_LIVE_RUNALL_RATIO", "3"))
+#: The report key of the yardstick's second run, after the full edition.
+YARDSTICK_AGAIN = "yardstick/minimal_plot.ipynb (again, after the full edition)"
 SLIDER_MS = float(os.environ.get("INITLAB_LIVE_SLIDER_MS", "300"))
 REPORT = ws.ARTIFACTS / "live_report.json"
 
@@ -341,7 +344,7 @@ def move_slider(live, name: str) -> list[float]:
     return presses
 
 
-def _live_full(live, folder: str, name: str, local: Path) -> None:
+def _live_full(live, folder: str, name: str, local: Path, key: str | None = None) -> None:
     code = _code_cells(local)
     mark = live.mark()
     ready = open_live(live, f"{folder}/{name}")
@@ -359,7 +362,7 @@ def _live_full(live, folder: str, name: str, local: Path) -> None:
     assert not bs.error_outputs(final), f"{name}: moving the slider produced an error"
     live.check_since(mark, f"live {folder}/{name}")
     asserts = sum("assert " in nbformat.read(local, 4).cells[i].source for i in code)
-    _report["notebooks"][f"{folder}/{name}"] = {
+    _report["notebooks"][key or f"{folder}/{name}"] = {
         "kernel_ready_s": round(ready, 1), "run_all_s": round(ran, 1), "code_cells": len(code),
         "cells_with_assert": asserts, "slider_ms": presses,
         "slider_median_ms": statistics.median(presses), "slider_worst_ms": max(presses),
@@ -378,6 +381,16 @@ def test_live_yardstick(live):
 @pytest.mark.parametrize("name", [p.name for p in bs.course_notebooks()])
 def test_live_full_edition(live, name):
     _live_full(live, "full", name, ws.SITE / "live" / "files" / "full" / name)
+
+
+def test_live_yardstick_again(live):
+    """The yardstick once more, after the full edition (pytest runs the tests in file order).
+    The targets divide by the mean of its two Run All times: the yardstick's own time varies
+    by ~25% between runs (3.7-4.7 s measured), and a change of load during the run then
+    weighs on both sides of the ratio."""
+    _live_full(live, "yardstick", "minimal_plot.ipynb",
+               ws.SITE / "live" / "files" / "yardstick" / "minimal_plot.ipynb",
+               key=YARDSTICK_AGAIN)
 
 
 @pytest.mark.parametrize("name", [p.name for p in STUDENT])
@@ -418,13 +431,15 @@ def _record_live_targets() -> None:
     """Write the issue's targets beside the live run's figures (a measurement, not a test:
     timings are reported, never asserted; see benchmarks/README.md, "live edition")."""
     rows = _report["notebooks"]
-    base = rows.get("yardstick/minimal_plot.ipynb")
+    runs = [rows[k]["run_all_s"] for k in ("yardstick/minimal_plot.ipynb", YARDSTICK_AGAIN) if k in rows]
     course = {k: v for k, v in rows.items() if k.startswith("full/")}
-    if base is None or not course:
+    if not runs or not course:
         return
-    ratios = {k: round(v["run_all_s"] / base["run_all_s"], 1) for k, v in course.items()}
+    base = statistics.mean(runs)
+    ratios = {k: round(v["run_all_s"] / base, 1) for k, v in course.items()}
     presses = [ms for v in course.values() for ms in v["slider_ms"]]
-    _report["targets"] = {"yardstick_run_all_s": base["run_all_s"], "run_all_ratio": ratios,
+    _report["targets"] = {"yardstick_run_all_s": round(base, 2), "yardstick_runs_s": runs,
+                          "run_all_ratio": ratios,
                           "run_all_above_target": {k: r for k, r in ratios.items() if r > RUNALL_RATIO},
                           "slider_median_ms": statistics.median(presses),
                           "slider_worst_ms": max(presses),
