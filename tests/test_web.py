@@ -200,6 +200,14 @@ def test_book_page(book, name):
     broken = [i["src"] for i in state["images"] if i["w"] == 0]
     assert not broken, f"{name}: image(s) not shown: {broken}"
     assert state["widgetErrors"] == 0, f"{name}: a saved widget view failed to render"
+    # nbgrader's marker lines read as plain words (web/build.py BOOK_MARKERS): a markdown
+    # "### BEGIN SOLUTION" would otherwise be a heading of the page and of its contents.
+    text = book.page.evaluate("() => document.body.innerText")
+    leftover = [m for m in ("BEGIN SOLUTION", "END SOLUTION", "HIDDEN TESTS") if m in text]
+    assert not leftover, f"{name}: nbgrader marker(s) shown in the book: {leftover}"
+    source = (bs.ROOT / "notebooks" / f"{name}.ipynb").read_text()
+    if "### BEGIN SOLUTION" in source:
+        assert "Model answer" in text, f"{name}: its exercises' model answers are not labelled"
 
 
 def _text_of(notebook: Path, markdown_only: bool) -> str:

@@ -155,16 +155,51 @@ def _myst_anchors(markdown: str) -> str:
     return JUPYTER_ANCHOR.sub(slug, markdown)
 
 
+#: nbgrader's marker lines, as the book shows them to a reader (``None``: the line is dropped).
+#: In a markdown cell ``### BEGIN SOLUTION`` would be a heading "BEGIN SOLUTION" in the page
+#: and in its table of contents.
+BOOK_MARKERS = {
+    "code": {"### BEGIN SOLUTION": "# Model answer (a stub in the student edition)",
+             "### END SOLUTION": "# (end of the model answer)",
+             "### BEGIN HIDDEN TESTS": "# Hidden tests (autograder only, not in the student edition)",
+             "### END HIDDEN TESTS": None},
+    "markdown": {"### BEGIN SOLUTION": "**Model answer.**",
+                 "### END SOLUTION": None},
+}
+
+
+def _book_markers(cell_type: str, source: str) -> str:
+    r"""``source`` with nbgrader's marker lines replaced by :data:`BOOK_MARKERS`' plain words.
+
+    Examples:
+        >>> _book_markers("markdown", "### BEGIN SOLUTION\nIt shrinks.\n### END SOLUTION")
+        '**Model answer.**\nIt shrinks.'
+    """
+    markers = BOOK_MARKERS.get(cell_type, {})
+    lines = []
+    for line in source.splitlines():
+        key = line.strip()
+        if key in markers:
+            if markers[key] is not None:
+                lines.append(line[:len(line) - len(line.lstrip())] + markers[key])
+            continue
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def _notebook_copy(source: Path, target: Path, *, badge: str, clear: bool,
                    book: bool = False) -> None:
     """Copy a notebook, pointing the Binder badge image at ``badge`` (the site makes no
-    outside request); with ``clear``, drop outputs, counts and saved widget state."""
+    outside request); with ``clear``, drop outputs, counts and saved widget state; with
+    ``book``, MyST's heading anchors and nbgrader's markers in plain words (:data:`BOOK_MARKERS`)."""
     nb = nbformat.read(source, as_version=4)
     for cell in nb.cells:
         if cell.cell_type == "markdown" and BINDER_BADGE in cell.source:
             cell.source = cell.source.replace(BINDER_BADGE, badge)
         if book and cell.cell_type == "markdown":
             cell.source = _myst_anchors(cell.source)
+        if book:
+            cell.source = _book_markers(cell.cell_type, cell.source)
         if clear and cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
