@@ -208,6 +208,8 @@ def test_book_page(book, name):
     source = (bs.ROOT / "notebooks" / f"{name}.ipynb").read_text()
     if "### BEGIN SOLUTION" in source:
         assert "Model answer" in text, f"{name}: its exercises' model answers are not labelled"
+    if '"grade": true' in source:
+        assert "Tests (also in the student edition" in text, f"{name}: its test cells are not labelled"
 
 
 def _text_of(notebook: Path, markdown_only: bool) -> str:

@@ -157,23 +157,29 @@ def _myst_anchors(markdown: str) -> str:
 
 #: nbgrader's marker lines, as the book shows them to a reader (``None``: the line is dropped).
 #: In a markdown cell ``### BEGIN SOLUTION`` would be a heading "BEGIN SOLUTION" in the page
-#: and in its table of contents.
+#: and in its table of contents; there the model answer becomes an admonition with that title.
 BOOK_MARKERS = {
     "code": {"### BEGIN SOLUTION": "# Model answer (a stub in the student edition)",
              "### END SOLUTION": "# (end of the model answer)",
-             "### BEGIN HIDDEN TESTS": "# Hidden tests (autograder only, not in the student edition)",
-             "### END HIDDEN TESTS": None},
-    "markdown": {"### BEGIN SOLUTION": "**Model answer.**",
-                 "### END SOLUTION": None},
+             "### BEGIN HIDDEN TESTS": "# ── Hidden tests (autograder only; not in the student edition) ──",
+             "### END HIDDEN TESTS": "# ── (end of the hidden tests) ──"},
+    "markdown": {"### BEGIN SOLUTION": "````{admonition} Model answer\n:class: tip\n",
+                 "### END SOLUTION": "````"},
 }
+#: The first line of an nbgrader test cell in the book (the tests a student can run too).
+BOOK_TESTS_LABEL = "# Tests (also in the student edition: run them to check your answer)"
 
 
 def _book_markers(cell_type: str, source: str) -> str:
     r"""``source`` with nbgrader's marker lines replaced by :data:`BOOK_MARKERS`' plain words.
 
     Examples:
-        >>> _book_markers("markdown", "### BEGIN SOLUTION\nIt shrinks.\n### END SOLUTION")
-        '**Model answer.**\nIt shrinks.'
+        >>> print(_book_markers("markdown", "### BEGIN SOLUTION\nIt shrinks.\n### END SOLUTION"))
+        ````{admonition} Model answer
+        :class: tip
+        <BLANKLINE>
+        It shrinks.
+        ````
     """
     markers = BOOK_MARKERS.get(cell_type, {})
     lines = []
@@ -200,6 +206,9 @@ def _notebook_copy(source: Path, target: Path, *, badge: str, clear: bool,
             cell.source = _myst_anchors(cell.source)
         if book:
             cell.source = _book_markers(cell.cell_type, cell.source)
+            grading = cell.metadata.get("nbgrader", {})
+            if cell.cell_type == "code" and grading.get("grade") and not grading.get("solution"):
+                cell.source = BOOK_TESTS_LABEL + "\n" + cell.source
         if clear and cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
