@@ -155,7 +155,7 @@ def _myst_anchors(markdown: str) -> str:
     return JUPYTER_ANCHOR.sub(slug, markdown)
 
 
-#: nbgrader's marker lines, as the book shows them to a reader (``None``: the line is dropped).
+#: nbgrader's marker lines, as the book shows them to a reader.
 #: In a markdown cell ``### BEGIN SOLUTION`` would be a heading "BEGIN SOLUTION" in the page
 #: and in its table of contents; there the model answer becomes an admonition with that title.
 BOOK_MARKERS = {
@@ -185,11 +185,8 @@ def _book_markers(cell_type: str, source: str) -> str:
     lines = []
     for line in source.splitlines():
         key = line.strip()
-        if key in markers:
-            if markers[key] is not None:
-                lines.append(line[:len(line) - len(line.lstrip())] + markers[key])
-            continue
-        lines.append(line)
+        indent = line[:len(line) - len(line.lstrip())]
+        lines.append(indent + markers[key] if key in markers else line)
     return "\n".join(lines)
 
 
