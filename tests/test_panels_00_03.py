@@ -83,11 +83,13 @@ def test_overview_no_prediction_where_theory_does_not_apply(overview):
 
 
 def test_overview_overflow_is_reported_and_curves_stop():
-    # N(0, 1) + ReLU at width 256: x sqrt(128) = 11.3 per layer, past float32's 3e38 by layer ~37.
-    p = SignalOverview(max_depth=45, max_width=256)("random_normal", "relu", 45, 256)
+    # N(0, 1) + ReLU at width 256: x sqrt(128) = 11.3 per layer, past float64's 1.8e308 by
+    # layer ~290 (the panels propagate in float64, so no slider setting reaches it).
+    p = SignalOverview(max_depth=320, max_width=256)("random_normal", "relu", 320, 256)
     assert p.overflow_layer is not None and len(p.activation_std) == p.overflow_layer
+    assert 280 < p.overflow_layer < 300
     text = overview_caption(p).text()
-    assert f"overflowed float32 at layer {p.overflow_layer + 1}" in text
+    assert f"overflowed float64 at layer {p.overflow_layer + 1}" in text
     assert "fixed at 1e-10 to 1e+10" in text and "drawn on its edge" in text
 
 

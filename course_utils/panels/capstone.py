@@ -74,7 +74,7 @@ def capstone_profile(scheme: str, activation: str, width: int, depth: int,
 def _change(first: float, last: float) -> str:
     """How a per-layer std changes from ``first`` to ``last``, in words and as a factor."""
     if not math.isfinite(last):
-        return "overflows (beyond float32)"
+        return "overflows (beyond float64's range)"
     if first == 0.0 and last == 0.0:
         return "is 0 at every layer"
     if last == 0.0:
@@ -103,7 +103,7 @@ def diagnosis(c: CapstoneProfile, row: int) -> str:
     Examples:
         >>> c = capstone_profile("random_normal", "tanh", width=64, depth=20)
         >>> print(diagnosis(c, 0))
-        random_normal: the activation std changes ×0.991 (within a factor 10) from layer 1 to 20; dL/dz std grows ×2.25e+06 from layer 20 down to layer 1 (mean-field χ = 4.48 per layer in variance, ×2.12 in std); 76% of the units at layer 20 are saturated.
+        random_normal: the activation std changes ×0.991 (within a factor 10) from layer 1 to 20; dL/dz std grows ×1.49e+06 from layer 20 down to layer 1 (mean-field χ = 4.48 per layer in variance, ×2.12 in std); 76% of the units at layer 20 are saturated.
     """
     p = c.profiles
     d = p.depth

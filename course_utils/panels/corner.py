@@ -2,6 +2,15 @@
 
 Numpy only. Used by the panels that push a batch through deep MLPs of a
 chosen width (notebooks 00, 06, 07).
+
+The panels propagate in float64. Their weights and inputs are drawn in float32
+(the engine's sampling stream, so a draw is the same as
+``draw_weights(..., dtype=np.float32)``) and then widened. In the chaotic phase
+(a backward gain chi > 1, e.g. ``random_normal`` with tanh) a perturbation grows by
+about sqrt(chi) per layer: float32's rounding (1e-7) becomes as large as the signal
+within 20 layers, so a caption's numbers would depend on the CPU's BLAS kernel
+(measured: "dL/dz grows x7.3e5" on one kernel, x1.4e6 on another), while
+float64's (1e-16) stays below 1e-9 and the printed digits are the same everywhere.
 """
 
 from __future__ import annotations
@@ -46,8 +55,10 @@ class CornerWeights:
         self.scheme = SCHEMES[scheme]
         self.max_depth = check_positive_int("max_depth", max_depth)
         self.max_width = check_positive_int("max_width", max_width)
-        self._full = draw_weights([self.max_width] * (self.max_depth + 1), scheme, rng=seed,
-                                  dtype=np.float32)
+        # Drawn in float32 (the engine's sampling stream), propagated in float64: see the module doc.
+        self._full = [w.astype(np.float64) for w in
+                      draw_weights([self.max_width] * (self.max_depth + 1), scheme, rng=seed,
+                                   dtype=np.float32)]
 
     def weights(self, depth: int, width: int) -> list:
         """The first ``depth`` matrices, as a sample of the scheme at fan-in = fan-out = ``width``."""
@@ -58,7 +69,7 @@ class CornerWeights:
         ratio = 1.0
         if s.fan_scaled:
             ratio = s.std(width, width) / s.std(self.max_width, self.max_width)
-        return [w[:width, :width] * np.float32(ratio) for w in self._full[:depth]]
+        return [w[:width, :width] * ratio for w in self._full[:depth]]
 
 
 class CornerPropagation:
@@ -74,7 +85,7 @@ class CornerPropagation:
 
     Args:
         max_depth, max_width: the largest network served.
-        batch: input examples (standard normal, float32).
+        batch: input examples (standard normal, drawn in float32, propagated in float64).
         seed: every other seed is derived from it by :func:`child_seeds`
             (``"weights:<scheme>"``, ``"input"``, ``"gradient"``).
         cache_size: how many propagations to keep.
@@ -95,7 +106,7 @@ class CornerPropagation:
         self.seed = seed
         input_seed, self._grad_seed = child_seeds(seed, "input", "gradient")
         self._x = np.random.default_rng(input_seed).standard_normal(
-            (check_positive_int("batch", batch), self.max_width), dtype=np.float32)
+            (check_positive_int("batch", batch), self.max_width), dtype=np.float32).astype(np.float64)
         self._cache_size = check_positive_int("cache_size", cache_size)
         self._weights: dict = {}
         self._runs: "OrderedDict[tuple, object]" = OrderedDict()

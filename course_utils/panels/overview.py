@@ -71,9 +71,9 @@ class SignalProfile:
         scheme, activation, depth, width: the setting.
         weight_var: :math:`n\\operatorname{Var}[w]`.
         activation_std, gradient_std: measured per layer (shorter than
-            ``depth`` after a float32 overflow).
+            ``depth`` after a float64 overflow).
         predicted_std, predicted_gradient_std: mean-field predictions, or ``None``.
-        overflow_layer: ``None`` or the 0-based layer whose activations overflowed float32.
+        overflow_layer: ``None`` or the 0-based layer whose activations overflowed float64.
         ylim: the fixed y scale; ``clipped``: some value lies outside it.
         depth_limit: the right end of the (fitted) depth axis.
     """
@@ -178,7 +178,7 @@ def overview_caption(p: SignalProfile) -> Caption:
                       (row("activation std", s, p.predicted_std),
                        row("dL/dz std", g, p.predicted_gradient_std)))
     if p.overflow_layer is not None:
-        sentences.append(f"The activations overflowed float32 at layer {p.overflow_layer + 1}: "
+        sentences.append(f"The activations overflowed float64 at layer {p.overflow_layer + 1}: "
                          f"the curves stop there.")
     if p.predicted_std is None:
         sentences.append("No mean-field prediction: it needs zero-mean weights with a spread.")
