@@ -1,16 +1,27 @@
 #!/usr/bin/env python3
-"""The course's two set-up commands, for a fresh machine with Python 3.10+ and nothing else.
+"""The course's two set-up commands, for a fresh machine with Python 3.11+ and nothing else.
 
     python3 tasks.py lab     install what a learner needs into .venv-lab and open JupyterLab
     python3 tasks.py test    install what the tests need into .venv and run the whole suite
+    python3 tasks.py newest  the tests (e.g. ``newest -m unit``) against the newest versions that
+                             pyproject.toml's ranges allow, in .venv-newest (CI runs the unit tier)
+    python3 tasks.py lock    refresh the lock files from pyproject.toml with uv; ``lock --upgrade``
+                             moves every pin to the newest version the ranges allow
     python3 tasks.py hub     (root, Linux) a demo class on a local JupyterHub: users, exchange,
                              nbgrader; prints the URL and how to log in; Ctrl-C removes it all
     python3 tasks.py book    build the static book of the notebooks into build/site/
     python3 tasks.py lite    build the live edition (JupyterLite, in the browser) into build/site/live/
     python3 tasks.py web     build both (what the Pages workflow publishes)
 
+What they install is the lock, never a range: exact versions that
+``python3 tasks.py lock`` resolves from pyproject.toml's ranges with uv (a learner's
+lock is ``binder/requirements.txt``, which Binder installs too; the tests', the hub's
+and the web build's are in ``locks/``), so a newcomer gets the versions CI tested.
+
 Each keeps its own virtual environment next to this file, created on first use
-and reinstalled only when a requirements file changes: ``.venv-lab`` holds just
+and reinstalled only when its lock changes. An environment made by another
+Python (another interpreter, or another version of it) is rebuilt, with a line
+saying so: ``.venv-lab`` holds just
 what a learner needs (so instructor tools such as nbgrader never add their
 menus to a learner's JupyterLab), ``.venv`` holds that plus the test tools.
 Extra arguments after ``test`` go to pytest (``python3 tasks.py test -m unit``
@@ -30,6 +41,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import platform
 import shutil
 import subprocess
 import sys
@@ -41,17 +53,33 @@ TEST_VENV = ROOT / ".venv"
 LAB_VENV = ROOT / ".venv-lab"
 WEB_VENV = ROOT / ".venv-web"
 
-LEARNER = ["requirements.txt"]
-TESTS = ["requirements-test.txt", "requirements-instructor.txt", "requirements-browser.txt"]
+NEWEST_VENV = ROOT / ".venv-newest"
+TOOLS_VENV = ROOT / ".venv-tools"
+
+# The locks (exact versions, all platforms, Python 3.11 and newer), made by `tasks.py lock`.
+LEARNER = ["binder/requirements.txt"]
+TESTS = ["locks/test.txt"]
+WEB = ["locks/web.txt"]
+HUB = ["locks/hub.txt"]
+#: lock file -> (pyproject extras it holds, the lock whose versions it must reuse)
+LOCKS = {
+    "locks/test.txt": (["notebooks", "test", "instructor", "browser"], None),
+    "binder/requirements.txt": (["notebooks"], "locks/test.txt"),
+    "locks/hub.txt": (["notebooks", "instructor", "hub"], "locks/test.txt"),
+    "locks/web.txt": (["web"], None),
+}
+#: The ranges, for `tasks.py newest`.
+RANGES = ["requirements.txt", "requirements-test.txt", "requirements-instructor.txt",
+          "requirements-browser.txt"]
 REFERENCE = "requirements-reference.txt"
-WEB = ["requirements-web.txt"]
+UV = "uv==0.13.10"                  # the lock tool, installed into .venv-tools by `tasks.py lock`
+OLDEST_PYTHON = "3.11"              # requires-python's floor; CI runs it on Debian's python3
 
 # The JupyterHub class (INSTRUCTORS.md, "A whole class on JupyterHub"; tests/test_hub.py).
 # Its environment is shared by the hub (root), the instructor and every student, so it lives
 # at a world-readable path, is built from a Python every user can run (a venv made from a
 # Python under /root, e.g. pyenv's, is unusable by other users), and gets the course package
 # and the exchange module as copies, not editable links into this (maybe private) clone.
-HUB = ["requirements-hub.txt"]
 HUB_PREFIX = Path(os.environ.get("INITLAB_HUB_PREFIX", "/opt/initlab-hub"))
 HUB_BASE_PYTHON = Path(os.environ.get("INITLAB_HUB_PYTHON", "/usr/bin/python3"))
 CHP = "configurable-http-proxy@5.3.0"       # the hub's proxy, from npm; 5.3.0 is the version tested
@@ -73,12 +101,62 @@ def python_of(env: Path) -> Path:
     return bin_dir(env) / ("python.exe" if os.name == "nt" else "python")
 
 
-def ensure_venv(env: Path) -> None:
+def identity(python: str | Path | None = None) -> tuple[str, str]:
+    """(folder of the base interpreter, its version) of ``python``, or of this interpreter.
+
+    The folder is what a virtual environment records as ``home`` (pyvenv.cfg), resolved.
+    """
+    code = ("import os, platform, sys; "
+            "print(os.path.realpath(os.path.dirname(getattr(sys, '_base_executable', sys.executable)))); "
+            "print(platform.python_version())")
+    if python is None:
+        home = os.path.dirname(getattr(sys, "_base_executable", sys.executable))
+        return os.path.realpath(home), platform.python_version()
+    out = subprocess.run([str(python), "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split("\n")
+    return out[0], out[1]
+
+
+def made_by(env: Path) -> tuple[str, str] | None:
+    """(folder of the interpreter, version) that made the environment ``env`` (pyvenv.cfg)."""
+    cfg = env / "pyvenv.cfg"
+    if not cfg.exists():
+        return None
+    values = {}
+    for line in cfg.read_text(errors="replace").splitlines():
+        key, sep, value = line.partition("=")
+        if sep:
+            values[key.strip()] = value.strip()
+    version = values.get("version") or values.get("version_info", "")
+    return os.path.realpath(values.get("home", "")), version
+
+
+def foreign(env: Path, python: str | Path | None = None) -> str | None:
+    """Why ``env`` must be rebuilt for ``python`` (default: this interpreter), or None.
+
+    An environment made by another interpreter, or another version of it, has the wrong
+    Python inside (compiled packages built for it, a ``python`` link that may be gone).
+    """
     if not python_of(env).exists():
-        if sys.version_info < (3, 10):
-            sys.exit(f"initlab needs Python 3.10 or newer; this is {sys.version.split()[0]}")
-        say(f"creating the virtual environment {env.relative_to(ROOT)}")
-        venv.EnvBuilder(with_pip=True, clear=True).create(env)
+        return None if not env.exists() else f"{env.name} has no Python"
+    theirs, ours = made_by(env), identity(python)
+    if theirs is None:
+        return f"{env.name} has no pyvenv.cfg"
+    if theirs[0] != ours[0] or theirs[1] != ours[1]:
+        return (f"{env.name} was made by {theirs[0]} (Python {theirs[1] or '?'}), "
+                f"not by {ours[0]} (Python {ours[1]})")
+    return None
+
+
+def ensure_venv(env: Path) -> None:
+    if sys.version_info < (3, 11):
+        sys.exit(f"initlab needs Python 3.11 or newer; this is {sys.version.split()[0]}")
+    why = foreign(env)
+    if python_of(env).exists() and why is None:
+        return
+    name = env.relative_to(ROOT) if env.is_relative_to(ROOT) else env
+    say(f"rebuilding {name}: {why}" if why else f"creating the virtual environment {name}")
+    venv.EnvBuilder(with_pip=True, clear=True).create(env)
 
 
 def _digest(names: list[str]) -> str:
@@ -124,7 +202,7 @@ def install(env: Path, files: list[str], *, package: bool = True) -> None:
             sys.exit(1)
     if package:
         say("installing course_utils (pyproject.toml, editable)")
-        if not _pip(env, "course_utils (pyproject.toml)", ["-e", ROOT], log):
+        if not _pip(env, "course_utils (pyproject.toml)", ["--no-deps", "-e", ROOT], log):
             sys.exit(1)
     stamp.write_text(digest)
 
@@ -190,6 +268,55 @@ def test(extra: list[str]) -> int:
     return subprocess.call([str(a) for a in args], cwd=ROOT, env=environment(TEST_VENV))
 
 
+def newest(extra: list[str]) -> int:
+    """Run pytest against the newest versions pyproject.toml's ranges allow (not the lock)."""
+    ensure_venv(NEWEST_VENV)
+    log = NEWEST_VENV / "pip-install.log"
+    log.write_text("")
+    say("installing the newest versions the ranges allow (" + ", ".join(RANGES) + ")")
+    args = ["--upgrade", "--upgrade-strategy", "eager"]
+    for name in RANGES:
+        args += ["-r", ROOT / name]
+    if not (_pip(NEWEST_VENV, "the ranges", args, log)
+            and _pip(NEWEST_VENV, "course_utils", ["--no-deps", "-e", ROOT], log)):
+        return 1
+    subprocess.run([str(python_of(NEWEST_VENV)), "-m", "pip", "list", "--format=freeze"],
+                   stdout=(NEWEST_VENV / "versions.txt").open("w"), check=False)
+    say(f"versions installed: {(NEWEST_VENV / 'versions.txt').relative_to(ROOT)}")
+    args = [python_of(NEWEST_VENV), "-m", "pytest", *extra]
+    say("running: " + " ".join(str(a) for a in args[1:]))
+    return subprocess.call([str(a) for a in args], cwd=ROOT, env=environment(NEWEST_VENV))
+
+
+def lock(extra: list[str]) -> int:
+    """Write the lock files (LOCKS) from pyproject.toml with uv; ``--upgrade`` to move every pin."""
+    if extra not in ([], ["--upgrade"]):
+        say("lock takes no arguments but --upgrade")
+        return 2
+    ensure_venv(TOOLS_VENV)
+    log = TOOLS_VENV / "pip-install.log"
+    if not (TOOLS_VENV / ".installed-uv").exists() or \
+            (TOOLS_VENV / ".installed-uv").read_text() != UV:
+        log.write_text("")
+        if not _pip(TOOLS_VENV, UV, [UV], log):
+            return 1
+        (TOOLS_VENV / ".installed-uv").write_text(UV)
+    for out, (extras, reuse) in LOCKS.items():
+        (ROOT / out).parent.mkdir(exist_ok=True)
+        # --universal: one file for Linux, macOS and Windows, Python 3.11 and newer;
+        # --fork-strategy fewest: one version of a package for every Python where possible.
+        args = [bin_dir(TOOLS_VENV) / "uv", "pip", "compile", "pyproject.toml", "--quiet",
+                "--universal", "--python-version", OLDEST_PYTHON, "--fork-strategy", "fewest",
+                "--custom-compile-command", "python3 tasks.py lock", "--output-file", out,
+                *[f"--extra={name}" for name in extras], *extra]
+        if reuse:
+            args += ["--constraint", reuse]
+        say(f"locking {out} ({', '.join(extras)})")
+        if subprocess.call([str(a) for a in args], cwd=ROOT) != 0:
+            return 1
+    return 0
+
+
 def _tree_digest(*paths: Path) -> str:
     digest = hashlib.sha256()
     for top in paths:
@@ -216,13 +343,15 @@ def hub_env() -> Path:
         HUB_PREFIX.mkdir(parents=True, exist_ok=True)
         os.chmod(HUB_PREFIX, 0o755)
         env = HUB_PREFIX / "venv"
-        wanted = _tree_digest(*(ROOT / f for f in ["requirements.txt", "requirements-instructor.txt"]
-                                + HUB + ["pyproject.toml"]), ROOT / "course_utils", ROOT / "hub")
+        wanted = _tree_digest(*(ROOT / f for f in HUB + ["pyproject.toml"]), ROOT / "course_utils",
+                              ROOT / "hub")
         stamp = env / ".installed-hub"
+        why = foreign(env, HUB_BASE_PYTHON)
+        if why or not python_of(env).exists():
+            say(f"rebuilding the hub's environment: {why}" if why else
+                f"creating the hub's environment {env} from {HUB_BASE_PYTHON}")
+            run(HUB_BASE_PYTHON, "-m", "venv", "--clear", env)
         if not (stamp.exists() and stamp.read_text() == wanted):
-            if not python_of(env).exists():
-                say(f"creating the hub's environment {env} from {HUB_BASE_PYTHON}")
-                run(HUB_BASE_PYTHON, "-m", "venv", "--clear", env)
             say(f"installing {', '.join(HUB)}, the course package and the exchange module into {env}")
             run(python_of(env), "-m", "pip", "install", "--quiet", "-r", ROOT / HUB[0], cwd=ROOT)
             # Copies (not editable links) of the two local packages, rebuilt on every change.
@@ -271,7 +400,7 @@ def web(what: str, extra: list[str]) -> int:
 
 
 def main(argv: list[str]) -> int:
-    commands = {"lab": lab, "test": test, "hub": hub,
+    commands = {"lab": lab, "test": test, "hub": hub, "newest": newest, "lock": lock,
                 "book": lambda extra: web("book", extra),
                 "lite": lambda extra: web("lite", extra),
                 "web": lambda extra: web("web", extra)}

@@ -11,8 +11,7 @@ those lists, in pyproject's order; ``tasks.py``, Binder and an instructor's
 ``pip install -r`` read the files, so they must say the same as pyproject.
 ``binder/requirements.txt`` is not written here: it holds exact pins from a
 tested environment, and tests/test_requirements.py checks that they satisfy
-pyproject's learner ranges. Standard library only (``tomllib``, Python 3.11+,
-or ``tomli`` on 3.10).
+pyproject's learner ranges. Standard library only (``tomllib``).
 """
 
 from __future__ import annotations
@@ -20,10 +19,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-try:
-    import tomllib
-except ImportError:                      # Python 3.10
-    import tomli as tomllib
+import tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,6 +53,16 @@ FILES = {
          "INITLAB_SKIP_REFERENCE=1",
          "to skip the install (PyPI's Linux torch wheel is a CUDA build of several GB)."],
         None, ["reference"]),
+    "requirements-hub.txt": (
+        ["The JupyterHub class (python3 tasks.py hub, tests/test_hub.py; INSTRUCTORS.md, "
+         "\"A whole class",
+         "on JupyterHub\"): what the hub's shared environment adds to the learner and "
+         "instructor files.",
+         "tasks.py installs its lock (locks/hub.txt) into a venv at a world-readable path "
+         "(default",
+         "/opt/initlab-hub/venv), built from /usr/bin/python3 so that every student's Unix "
+         "account can run it."],
+        "requirements-instructor.txt", ["hub"]),
     "requirements-web.txt": (
         ["The tools that build the web editions (python3 tasks.py book|lite|web installs these "
          "into .venv-web);",
