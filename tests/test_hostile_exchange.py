@@ -496,16 +496,36 @@ def _hostile():
         finally:
             room.remove()
             r["timings"]["hostile tier wall time (set-up to clean-up)"] = time.perf_counter() - total
-            left = [p.pw_name for p in pwd.getpwall() if p.pw_name.startswith(PREFIX)]
-            print("\n== hostile exchange report ==")
-            for key, value in r["timings"].items():
-                print(f"  {key}: {value:.1f} s")
-            print(f"  accounts left after clean-up: {left}")
-            if "race" in r:
-                race = r["race"]
-                print(f"  swap race: {len(race)} collects, {sum(bool(a['leaked']) for a in race)} leaked, "
-                      f"{sum(a['rejected'] for a in race)} saw the link and rejected it, "
-                      f"{sum(a['collected'] and not a['leaked'] for a in race)} collected her real folder")
+            report(r, [p.pw_name for p in pwd.getpwall() if p.pw_name.startswith(PREFIX)])
+
+
+def report(r: dict, left: list[str]) -> None:
+    """Print what each attack met and the timings; also write tests/artifacts/hostile-report.txt."""
+    lines = ["", "== hostile exchange report =="]
+    lines += [f"  {key}: {value:.1f} s" for key, value in r["timings"].items()]
+    lines.append(f"  accounts left after clean-up: {left}")
+    if "recorded" in r:
+        lines.append(f"  due {r['due']} UTC; recorded: " + ", ".join(
+            f"{s} {t}" for s, t in r["recorded"].items()))
+    for scenario in ("forged_time", "unparseable", "oversized", "bad", "formula"):
+        if scenario in r:
+            x = r[scenario]
+            lines.append(f"  [{scenario}] collect finished: {x['success']} in {x['seconds']:.1f} s; "
+                         f"{len(x['rows'][1:])} rejected")
+            lines += [f"    csv: {row[2:]}" for row in x["rows"][1:]]
+            lines += [f"    log: {line}" for line in x["log"].splitlines() if "WARNING" in line]
+    if "race" in r:
+        race = r["race"]
+        lines.append(f"  swap race: {len(race)} collects, {sum(bool(a['leaked']) for a in race)} leaked, "
+                     f"{sum(a['rejected'] for a in race)} saw the link and rejected it, "
+                     f"{sum(a['collected'] and not a['leaked'] for a in race)} collected her real folder")
+    text = "\n".join(lines)
+    print(text)
+    try:
+        (ROOT / "tests" / "artifacts").mkdir(parents=True, exist_ok=True)
+        (ROOT / "tests" / "artifacts" / "hostile-report.txt").write_text(text + "\n")
+    except OSError:
+        pass
 
 
 # -- helpers for the assertions ---------------------------------------------------------------------
