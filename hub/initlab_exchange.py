@@ -307,7 +307,10 @@ class SubmissionReader:
             if self.limits.exclude and any(fnmatch.fnmatch(name, g) for g in self.limits.exclude):
                 self.log.debug("Ignoring excluded file %s (CourseDirectory.ignore)", printable(sub))
                 continue
-            st = os.stat(name, dir_fd=fd, follow_symlinks=False)
+            try:
+                st = os.stat(name, dir_fd=fd, follow_symlinks=False)
+            except FileNotFoundError:
+                raise Rejection(f"{printable(sub)} vanished while it was being collected") from None
             if stat.S_ISREG(st.st_mode) and not self._wanted(st, sub):
                 continue
             child, cst = self._open(fd, name, sub)

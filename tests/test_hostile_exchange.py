@@ -15,6 +15,8 @@ exchange is all these attacks touch. Each test fails if its attack succeeds:
 * links, fifos and bad names (a symbolic link or a fifo as the submission or
   inside it, a name with control characters or a backslash, a folder the
   instructor cannot read): skipped, reported, the others collected;
+* a lease: a file its owner holds a write lease on (opening it waits 45 s
+  for her); skipped and reported at once, the others collected;
 * the formula name: no cell of ``rejected_submissions.csv`` can start a
   spreadsheet formula;
 * the swap race: a student swaps her submission (or a notebook in it) with a
@@ -154,6 +156,18 @@ def edit_after(inbound, name):
     dst = os.stat(folder)
     os.utime(folder, ns=(dst.st_atime_ns, dst.st_mtime_ns))
     return {"edited": nb}
+
+def hold_lease(inbound, name):
+    """Plant a folder, then hold a write lease on its notebook: whoever opens it waits
+    (``/proc/sys/fs/lease-break-time``, 45 s by default) unless it opens without blocking."""
+    import fcntl, signal
+    signal.signal(signal.SIGIO, signal.SIG_IGN)   # the lease-break signal would end her, and the lease
+    plant(inbound, name, files={"x.ipynb": "{}"})
+    fd = os.open(os.path.join(inbound, name, "x.ipynb"), os.O_RDWR)
+    fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_WRLCK)
+    print(json.dumps({"leased": name}), flush=True)
+    sys.stdin.readline()                   # held until the test closes stdin
+    return {"released": name}
 
 def swap(inbound, name, target_dir, inner, target_file, seconds, hold):
     """Until ``seconds`` pass: swap the folder, then one notebook in it, with a link and back."""
@@ -462,6 +476,23 @@ def _hostile():
             return out
         r["bad"] = k.scenario(bad_entries)
 
+        # -- a lease: a file whose opening waits until its owner lets go --------------------------------
+        holder = {}
+
+        def lease():
+            holder["p"] = room.popen_as(MALLORY, [room.python, "-I", "-c", ATTACKER, "hold_lease", json.dumps(
+                dict(inbound=inbound, name=name("lease")))], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT, text=True)
+            line = holder["p"].stdout.readline()
+            assert line.startswith("{"), line + holder["p"].stdout.read()
+            return [json.loads(line)["leased"]]
+        try:
+            r["lease"] = k.scenario(lease)
+        finally:
+            if "p" in holder:
+                holder["p"].kill()
+                holder["p"].wait()
+
         # -- the formula names ------------------------------------------------------------------------
         def formulas():
             out = []
@@ -507,7 +538,7 @@ def report(r: dict, left: list[str]) -> None:
     if "recorded" in r:
         lines.append(f"  due {r['due']} UTC; recorded: " + ", ".join(
             f"{s} {t}" for s, t in r["recorded"].items()))
-    for scenario in ("forged_time", "unparseable", "oversized", "bad", "formula"):
+    for scenario in ["forged_time"] + SCENARIOS:
         if scenario in r:
             x = r[scenario]
             lines.append(f"  [{scenario}] collect finished: {x['success']} in {x['seconds']:.1f} s; "
@@ -565,15 +596,19 @@ def test_honest_on_time_submissions_stay_on_time(hostile):
         assert hostile["due"] - hostile["recorded"][s] < datetime.timedelta(minutes=5), s
 
 
-@pytest.mark.parametrize("scenario", ["unparseable", "oversized", "bad", "formula"])
+SCENARIOS = ["unparseable", "oversized", "bad", "lease", "formula"]
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
 def test_collect_finishes_and_takes_every_proper_submission(hostile, scenario):
     r = hostile[scenario]
     assert r["success"], f"collect stopped:\n{r['error']}\n{r['log'][-3000:]}"
+    assert r["seconds"] < 20, f"collect took {r['seconds']:.0f} s: something made it wait"
     missing = collected_properly(r, hostile["proper"])
     assert not missing, f"not collected (or not their proper submission): {missing}\n{r['log'][-3000:]}"
 
 
-@pytest.mark.parametrize("scenario", ["unparseable", "oversized", "bad", "formula"])
+@pytest.mark.parametrize("scenario", SCENARIOS)
 def test_every_planted_entry_is_reported(hostile, scenario):
     r = hostile[scenario]
     assert r["planted"], "nothing was planted"
