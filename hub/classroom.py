@@ -134,9 +134,13 @@ def remove_account(name: str) -> None:
         pass
 
 
-def remove_leftovers() -> list[str]:
-    """Remove the accounts an interrupted earlier run left (recognised by :data:`MARK`)."""
-    names = [p.pw_name for p in pwd.getpwall() if p.pw_gecos == MARK]
+def remove_leftovers(prefix: str = "") -> list[str]:
+    """Remove the accounts an interrupted earlier run left (recognised by :data:`MARK`).
+
+    Only those whose name starts with ``prefix``: two classes made side by side on one
+    machine (two test runs with different account prefixes) must not remove each other's.
+    """
+    names = [p.pw_name for p in pwd.getpwall() if p.pw_gecos == MARK and p.pw_name.startswith(prefix)]
     for name in names:
         remove_account(name)
     return names
