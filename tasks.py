@@ -260,7 +260,7 @@ def lab(extra: list[str]) -> int:
 
 def test(extra: list[str]) -> int:
     ensure_venv(TEST_VENV)
-    install(TEST_VENV, LEARNER + TESTS)
+    install(TEST_VENV, TESTS)          # the tests' lock holds the learner's versions too
     if os.environ.get("INITLAB_SKIP_REFERENCE") != "1":
         install_reference(TEST_VENV)
     args = [python_of(TEST_VENV), "-m", "pytest", *extra]
