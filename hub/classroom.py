@@ -134,9 +134,13 @@ def remove_account(name: str) -> None:
         pass
 
 
-def remove_leftovers() -> list[str]:
-    """Remove the accounts an interrupted earlier run left (recognised by :data:`MARK`)."""
-    names = [p.pw_name for p in pwd.getpwall() if p.pw_gecos == MARK]
+def remove_leftovers(prefix: str = "") -> list[str]:
+    """Remove the accounts an interrupted earlier run left (recognised by :data:`MARK`).
+
+    ``prefix``: only the accounts whose names start with it, so that a run leaves alone
+    the classes of other runs on the same machine (tests/test_hub.py's account prefix).
+    """
+    names = [p.pw_name for p in pwd.getpwall() if p.pw_gecos == MARK and p.pw_name.startswith(prefix)]
     for name in names:
         remove_account(name)
     return names

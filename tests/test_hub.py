@@ -57,8 +57,11 @@ ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.hub
 
 N_STUDENTS = int(os.environ.get("INITLAB_HUB_STUDENTS", "31"))
-TEACHER = "ilhub-teacher"
-STUDENTS = [f"ilhub-s{i:02d}" for i in range(1, N_STUDENTS + 1)]
+# Every account name starts with this prefix, so that two runs on one machine (say, two
+# branches tested side by side) can use different prefixes and never touch each other's accounts.
+ACCOUNT_PREFIX = os.environ.get("INITLAB_HUB_ACCOUNT_PREFIX", "ilhub-")
+TEACHER = f"{ACCOUNT_PREFIX}teacher"
+STUDENTS = [f"{ACCOUNT_PREFIX}s{i:02d}" for i in range(1, N_STUDENTS + 1)]
 ASSIGNMENT = "notebooks"
 CELL_TIMEOUT = 20       # s per cell while autograding this class (production: 120, nbgrader_config.py)
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -85,6 +88,10 @@ def why_skip() -> str | None:
         return "the browser student needs Debian's Chromium: apt-get install -y chromium (.ci/run does)"
     if N_STUDENTS < 9:
         return "INITLAB_HUB_STUDENTS must be at least 9 (eight roles and the load)"
+    if not ACCOUNT_PREFIX or not all(ch.isalnum() or ch in "-_" for ch in ACCOUNT_PREFIX) \
+            or len(ACCOUNT_PREFIX) > 20:
+        return (f"INITLAB_HUB_ACCOUNT_PREFIX must be 1-20 letters, digits, - or _ "
+                f"(default ilhub-); got {ACCOUNT_PREFIX!r}")
     return None
 
 
@@ -308,8 +315,8 @@ class Students:
 @pytest.fixture(scope="module")
 def run():
     import fcntl
-    # One class at a time on a machine: a second run would take the same account names.
-    lock = open(os.path.join(tempfile.gettempdir(), "initlab-hub-test.lock"), "w")
+    # One class per account prefix at a time: a second run would take the same account names.
+    lock = open(os.path.join(tempfile.gettempdir(), f"initlab-hub-test-{ACCOUNT_PREFIX}.lock"), "w")
     fcntl.flock(lock, fcntl.LOCK_EX)
     try:
         yield from _run()
@@ -326,7 +333,7 @@ def _run():
                               cwd=ROOT, capture_output=True, text=True, stdin=subprocess.DEVNULL)
         assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
     prefix = Path(os.environ.get("INITLAB_HUB_PREFIX", "/opt/initlab-hub"))
-    leftovers = classroom.remove_leftovers()
+    leftovers = classroom.remove_leftovers(prefix=ACCOUNT_PREFIX)
     r.notes["leftover accounts removed"] = leftovers
 
     course = Course(pick_notebooks())
@@ -525,7 +532,8 @@ def _run():
             room.remove()
             r.timings["hub test wall time (set-up to clean-up)"] = time.perf_counter() - total
             r.notes["accounts left after clean-up"] = [
-                p.pw_name for p in __import__("pwd").getpwall() if p.pw_gecos == classroom.MARK]
+                p.pw_name for p in __import__("pwd").getpwall()
+                if p.pw_gecos == classroom.MARK and p.pw_name.startswith(ACCOUNT_PREFIX)]
             report(r)
 
 
