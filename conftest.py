@@ -27,6 +27,7 @@ TIERS = [
     ("tests/test_browser.py", "browser"),
     ("tests/test_web.py", "web"),
     ("tests/test_hub.py", "hub"),
+    ("tests/test_hostile_sandbox.py", "hostile"),    # attacks on autograde, as real Unix users
     ("tests/test_reference_", "reference"),          # frameworks and theory vs torch/keras
     ("notebooks/", "notebooks"),
     ("tests/", "unit"),

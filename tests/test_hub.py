@@ -342,7 +342,7 @@ def _run():
     class_dir = Path(tempfile.mkdtemp(prefix="initlab-hub-"))
     shutil.rmtree(class_dir)
     room = classroom.Classroom(
-        prefix, class_dir, TEACHER, STUDENTS, course.paths,
+        prefix, class_dir, TEACHER, STUDENTS, course.paths, grader=f"{ACCOUNT_PREFIX}grader",
         course_overrides=("# tests/test_hub.py: a shorter per-cell limit, so the endless loop costs "
                           f"{CELL_TIMEOUT} s\nc.Execute.timeout = {CELL_TIMEOUT}\n"))
     r.room = room

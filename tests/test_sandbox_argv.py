@@ -1,0 +1,221 @@
+"""The autograde sandbox's command line and refusals (hub/initlab_sandbox.py), without running it.
+
+Fast and unprivileged (unit tier). The sandbox at work, as real Unix users against real
+attacks: tests/test_hostile_sandbox.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("nbgrader", reason="nbgrader is missing: pip install -r requirements-instructor.txt")
+
+ROOT = Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location("initlab_sandbox", ROOT / "hub" / "initlab_sandbox.py")
+sandbox = importlib.util.module_from_spec(_spec)
+sys.modules.setdefault("initlab_sandbox", sandbox)
+_spec.loader.exec_module(sandbox)
+
+KERNEL = ["/opt/x/venv/bin/python", "-m", "ipykernel_launcher", "-f", sandbox.INNER_CONNECTION]
+LIMITS = {"memory": 3 << 30, "cpu": 900, "wall": 3600, "fsize": 64 << 20, "nproc": 256, "tmp": 256 << 20}
+READ_ONLY = ["/opt/x/venv", "/srv/course_utils"]
+SOCKETS = "/tmp/initlab-kernel-abc"
+
+
+def argv(as_root: bool, **kw):
+    args = dict(uid=990, gid=991, as_root=as_root, read_only=READ_ONLY, socket_dir=SOCKETS,
+                limits=LIMITS, account="ilsb-grader")
+    args.update(kw)
+    return sandbox.sandbox_argv(KERNEL, **args)
+
+
+def options(args: list[str], name: str, width: int) -> list[tuple]:
+    """Every occurrence of option ``name`` with its ``width`` arguments."""
+    return [tuple(args[i + 1:i + 1 + width]) for i, a in enumerate(args) if a == name]
+
+
+def bwrap_part(args: list[str]) -> list[str]:
+    """The bwrap options, up to its ``--``."""
+    start = args.index("/usr/bin/bwrap")
+    return args[start:args.index("--", start)]
+
+
+@pytest.mark.parametrize("as_root", [False, True])
+def test_namespaces_and_lifetime(as_root):
+    b = bwrap_part(argv(as_root))
+    for flag in ("--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
+                 "--die-with-parent", "--new-session", "--clearenv"):
+        assert flag in b, flag
+    assert options(b, "--remount-ro", 1) == [("/",)]
+
+
+@pytest.mark.parametrize("as_root", [False, True])
+def test_reads_only_the_system_and_the_course_environment(as_root):
+    b = bwrap_part(argv(as_root))
+    ro = {src for src, dest in options(b, "--ro-bind", 2)}
+    ro_try = {src for src, dest in options(b, "--ro-bind-try", 2)}
+    assert ro == {"/usr", *READ_ONLY}
+    assert ro_try == {"/etc/ld.so.cache", "/etc/localtime"}
+    for src, dest in options(b, "--ro-bind", 2) + options(b, "--bind", 2):
+        assert src == dest
+    # The one writable host folder is the kernel's socket folder (made fresh per kernel).
+    assert options(b, "--bind", 2) == [(SOCKETS, SOCKETS)]
+    assert not [a for a in b if a in ("--bind-try", "--dev-bind", "--dev-bind-try")]
+    assert ("/usr/local",) in options(b, "--tmpfs", 1)          # hidden, may hold anything
+
+
+@pytest.mark.parametrize("as_root", [False, True])
+def test_private_size_limited_tmp_and_home_under_the_socket_bind(as_root):
+    b = bwrap_part(argv(as_root))
+    for dest in ("/tmp", sandbox.INNER_HOME):
+        i = b.index(dest, b.index("--tmpfs") - 1)
+        assert b[i - 1] == "--tmpfs" and b[i - 3:i - 1] == ["--size", str(LIMITS["tmp"])], (dest, b[i - 5:i])
+    # the socket folder lives under /tmp: bound after the tmpfs, else the tmpfs would hide it
+    tmp_at = b.index("/tmp")
+    assert b.index(SOCKETS) > tmp_at
+
+
+@pytest.mark.parametrize("as_root", [False, True])
+def test_connection_file_comes_on_stdin_only(as_root):
+    b = bwrap_part(argv(as_root))
+    assert options(b, "--ro-bind-data", 2) == [("0", sandbox.INNER_CONNECTION)]
+    i = b.index("--ro-bind-data")
+    assert b[i - 2:i] == ["--perms", "0444"]
+
+
+def test_as_the_instructor_sudo_starts_bwrap_as_the_account():
+    a = argv(False)
+    assert a[:5] == ["/usr/bin/sudo", "--non-interactive", "--user", "ilsb-grader", "--"]
+    assert a[5] == "/usr/bin/bwrap"
+    assert "/usr/bin/setpriv" not in a
+
+
+def test_as_root_setpriv_drops_to_the_account_inside_before_anything_runs():
+    a = argv(True)
+    assert a[0] == "/usr/bin/bwrap" and "/usr/bin/sudo" not in a
+    tail = a[a.index("--", a.index("/usr/bin/bwrap")) + 1:]
+    assert tail[:5] == ["/usr/bin/setpriv", "--reuid=990", "--regid=991", "--clear-groups",
+                        "--inh-caps=-all"]
+    assert "--no-new-privs" in tail[:tail.index("/usr/bin/prlimit")]
+
+
+@pytest.mark.parametrize("as_root", [False, True])
+def test_limits_then_umask_then_wall_clock_then_the_kernel(as_root):
+    a = argv(as_root)
+    p = a.index("/usr/bin/prlimit")
+    assert a[p:p + 8] == ["/usr/bin/prlimit", f"--as={3 << 30}", "--cpu=900", f"--fsize={64 << 20}",
+                          "--nproc=256", "--core=0", "--", "/bin/sh"]
+    t = a.index("/usr/bin/timeout")
+    assert a[t:t + 3] == ["/usr/bin/timeout", "--signal=KILL", "3600"]
+    assert a[t + 3:] == KERNEL
+
+
+@pytest.mark.parametrize("key", sorted(LIMITS))
+@pytest.mark.parametrize("bad", [0, -1, "10", None])
+def test_bad_limits_are_refused_by_name(key, bad):
+    with pytest.raises(ValueError, match=rf"limits\['{key}'\] must be a positive integer"):
+        argv(False, limits=dict(LIMITS, **{key: bad}))
+
+
+def test_relative_socket_dir_is_refused():
+    with pytest.raises(ValueError, match="socket_dir must be an absolute path"):
+        argv(False, socket_dir="tmp/k")
+
+
+def test_inner_kernel_cmd_points_the_kernel_at_the_inner_connection_file():
+    cmd = ["python", "-m", "ipykernel_launcher", "-f", "/home/t/.local/share/jupyter/runtime/k.json", "--x"]
+    assert sandbox.inner_kernel_cmd(cmd) == cmd[:4] + [sandbox.INNER_CONNECTION, "--x"]
+    with pytest.raises(ValueError, match="no connection file argument"):
+        sandbox.inner_kernel_cmd(["python", "-m", "ipykernel_launcher"])
+
+
+def test_environment_paths_are_this_python_and_course_utils_without_usr():
+    paths = sandbox.environment_paths()
+    assert os.path.realpath(sys.prefix) in paths or any(
+        os.path.realpath(sys.prefix).startswith(p + "/") for p in paths)
+    import course_utils
+    package = os.path.dirname(os.path.realpath(course_utils.__file__))
+    assert any(package == p or package.startswith(p + "/") for p in paths)
+    assert not [p for p in paths if p == "/usr" or (p.startswith("/usr/") and not p.startswith("/usr/local"))]
+    for p in paths:        # no path inside another
+        assert not [q for q in paths if q != p and q.startswith(p + "/")]
+
+
+def test_refuses_off_linux_and_names_the_opt_out(monkeypatch):
+    monkeypatch.setattr(sandbox.sys, "platform", "darwin")
+    with pytest.raises(sandbox.SandboxUnavailable) as refused:
+        sandbox.check_host(sandbox.GradingSandbox())
+    text = str(refused.value)
+    assert "needs Linux" in text and "darwin" in text
+    assert sandbox.OPT_OUT in text and "To grade safely" in text
+
+
+def test_refuses_without_bwrap_or_account():
+    settings = sandbox.GradingSandbox(bwrap="/nonexistent/bwrap")
+    with pytest.raises(sandbox.SandboxUnavailable, match="bubblewrap is not installed"):
+        sandbox.check_host(settings)
+    if not os.access("/usr/bin/bwrap", os.X_OK) or not os.access("/usr/bin/setfacl", os.X_OK):
+        pytest.skip("bubblewrap or setfacl not installed: the account check comes after them")
+    with pytest.raises(sandbox.SandboxUnavailable, match="'ilsb-no-such-account' does not exist"):
+        sandbox.check_host(sandbox.GradingSandbox(account="ilsb-no-such-account"))
+
+
+def test_kernel_manager_refuses_unless_opted_out(tmp_path, monkeypatch):
+    """No kernel is launched: pre-start alone either refuses or (opted out) prepares a plain one."""
+    from traitlets.config import Config
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path))
+    config = Config()
+    config.GradingSandbox.account = "ilsb-no-such-account"
+    km = sandbox.SandboxedKernelManager(config=config)
+    with pytest.raises(sandbox.SandboxUnavailable, match="will not autograde outside its sandbox"):
+        asyncio.run(km._async_pre_start_kernel())
+    config.GradingSandbox.allow_unsandboxed = True
+    km = sandbox.SandboxedKernelManager(config=config)
+    cmd, _ = asyncio.run(km._async_pre_start_kernel())
+    try:
+        assert km.sandboxed is False and km.transport == "tcp"
+        assert "/usr/bin/bwrap" not in cmd and "/usr/bin/sudo" not in cmd
+    finally:
+        km.cleanup_connection_file()
+
+
+def test_kernel_spec_interrupts_by_message():
+    km = sandbox.SandboxedKernelManager(kernel_name="python3")
+    assert km.kernel_spec.interrupt_mode == "message"
+
+
+def test_output_is_cut_at_the_limit_with_one_note():
+    ep = sandbox.SandboxedExecute()
+    ep._output_bytes, ep._output_stopped, ep._output_limit = 0, False, 1000
+    ep.clear_before_next_output = False          # set by nbclient when a cell starts
+    outs = []
+
+    def stream(text):
+        return {"msg_type": "stream", "header": {"msg_type": "stream"}, "parent_header": {"msg_id": "m"},
+                "content": {"name": "stdout", "text": text}}
+
+    for _ in range(3):
+        ep.output(outs, stream("x" * 300), None, 0)
+    kept = sum(len(o["text"]) for o in outs if o.get("name") == "stdout")
+    assert kept == 900
+    ep.output(outs, stream("y" * 300), None, 0)
+    ep.output(outs, stream("z" * 300), None, 0)
+    notes = [o for o in outs if o.get("name") == "stderr"]
+    assert len(notes) == 1 and "output stopped here, over 1000 bytes" in notes[0]["text"]
+    assert not [o for o in outs if o.get("name") == "stdout" and set(o["text"]) & {"y", "z"}]
+
+
+def test_the_course_config_autogrades_with_the_sandboxed_execute():
+    from nbgrader.preprocessors import Execute
+    from traitlets.config.loader import PyFileConfigLoader
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config()
+    pps = config.Autograde.autograde_preprocessors
+    assert [pp.__name__ for pp in pps].count("SandboxedExecute") == 1
+    assert Execute not in pps
+    assert "allow_unsandboxed" not in config.GradingSandbox        # the default: refuse
