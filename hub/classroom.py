@@ -305,7 +305,7 @@ class Classroom:
 
     def instructor_nbgrader_config(self) -> str:
         return (
-            '"""The instructor's nbgrader settings (made by hub/classroom.py): autograde in the sandbox."""\n'
+            '"""nbgrader settings of the instructor (made by hub/classroom.py): autograde in the sandbox."""\n'
             "import initlab_sandbox\n\n"
             "c = get_config()  # noqa: F821\n"
             "# Each notebook's kernel runs as this account, in bubblewrap (hub/initlab_sandbox.py).\n"

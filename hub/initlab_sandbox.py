@@ -24,11 +24,13 @@ kernel of each notebook:
 * talks to nbgrader over ZMQ ``ipc`` sockets in a folder only the instructor
   and that account may enter (POSIX ACL), bound into the sandbox, because
   TCP cannot cross the network namespace; the connection file (its key) is
-  handed over on the kernel's stdin, so it is never a file the account could
-  read outside;
-* is stopped with everything it started: bwrap's ``--die-with-parent`` and
-  the pid namespace kill every process of the sandbox when the kernel's
-  parent ends (nbgrader ends it after each notebook);
+  handed over as the first line on the sandbox's stdin, so it is never a file
+  the account could read outside;
+* is stopped with everything it started: the stdin pipe stays open while
+  nbgrader holds the kernel, and when it closes (the notebook is done, or
+  nbgrader itself was killed) the sandbox's first process ends; the pid
+  namespace then kills every process left in it (and bwrap's
+  ``--die-with-parent`` does the same if its parent goes);
 * has limits (``prlimit`` and ``timeout``): address space, CPU seconds, wall
   seconds, file size, processes; and nbgrader keeps at most
   ``GradingSandbox.output_limit`` bytes of output per notebook.
@@ -62,7 +64,7 @@ from nbformat.v4 import new_output
 from traitlets import Bool, Integer, List, Unicode
 from traitlets.config import LoggingConfigurable
 
-#: Where the kernel finds its connection file and its sockets inside the sandbox.
+#: Where the kernel finds its connection file inside the sandbox (a private tmpfs).
 INNER_RUN = "/run/initlab"
 INNER_CONNECTION = INNER_RUN + "/kernel.json"
 #: The kernel's private home (a tmpfs) and working folder.
@@ -70,6 +72,14 @@ INNER_HOME = "/home/grader"
 #: Host folders every Debian-like system has as symlinks into /usr (merged /usr).
 MERGED_USR = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
 OPT_OUT = "c.GradingSandbox.allow_unsandboxed = True"
+#: The sandbox's first process (sh): the connection file from stdin's first line; the kernel with
+#: umask 007 (its sockets' mode comes from it, a default ACL cannot widen it: group bits on, so the
+#: socket folder's ACL entry for the instructor takes effect); and the end of everything when
+#: either the kernel ends or stdin closes (nbgrader done with it, or gone). A background job's
+#: stdin would be /dev/null: the watcher reads a copy of it (fd 3), which the kernel does not get.
+LIFELINE = ('umask 077 && IFS= read -r c && printf "%s\\n" "$c" > ' + INNER_CONNECTION + ' && umask 007 && '
+            'exec 3<&0 && { "$0" "$@" </dev/null 3<&- & k=$!; '
+            '{ cat <&3 >/dev/null; kill -KILL $k; } & exec 3<&-; wait $k; }')
 
 
 class SandboxUnavailable(RuntimeError):
@@ -144,7 +154,8 @@ def sandbox_argv(kernel_cmd: list[str], *, uid: int, gid: int, as_root: bool, re
                  socket_dir: str, limits: dict, bwrap: str = "/usr/bin/bwrap",
                  sudo: str = "/usr/bin/sudo", account: str = "initlab-grader") -> list[str]:
     """The full command that runs ``kernel_cmd`` (its ``-f`` already :data:`INNER_CONNECTION`) in
-    the sandbox, as the account ``uid``/``gid``; its stdin must be the connection file.
+    the sandbox, as the account ``uid``/``gid``. Its stdin must be a pipe whose first line is the
+    connection file (one line of JSON) and which stays open as long as the kernel may live.
 
     ``as_root``: bwrap runs as root (no user namespace) and ``setpriv`` drops to the account inside;
     otherwise ``sudo -u account`` starts bwrap as the account (bwrap then uses a user namespace).
@@ -178,7 +189,7 @@ def sandbox_argv(kernel_cmd: list[str], *, uid: int, gid: int, as_root: bool, re
     for path in read_only:
         args += ["--ro-bind", path, path]
     args += ["--bind", socket_dir, socket_dir,
-             "--perms", "0444", "--ro-bind-data", "0", INNER_CONNECTION,
+             "--perms", "01777", "--size", str(1 << 20), "--tmpfs", INNER_RUN,
              "--dev", "/dev", "--proc", "/proc",
              "--remount-ro", "/",
              "--chdir", INNER_HOME, "--clearenv",
@@ -194,9 +205,7 @@ def sandbox_argv(kernel_cmd: list[str], *, uid: int, gid: int, as_root: bool, re
                  "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
     args += ["/usr/bin/prlimit", f"--as={limits['memory']}", f"--cpu={limits['cpu']}",
              f"--fsize={limits['fsize']}", f"--nproc={limits['nproc']}", "--core=0", "--",
-             # The kernel's sockets get their mode from its umask (a default ACL cannot widen it):
-             # group bits on, so the socket folder's ACL entry for the instructor takes effect.
-             "/bin/sh", "-c", 'umask 007 && exec "$0" "$@"',
+             "/bin/sh", "-c", LIFELINE,
              "/usr/bin/timeout", "--signal=KILL", str(limits["wall"])]
     args += list(kernel_cmd)
     if not as_root:
@@ -310,16 +319,12 @@ class SandboxedKernelManager(AsyncKernelManager):
         if key not in self._smoke:
             socket_dir = self._make_socket_dir(entry)
             try:
-                cmd = [sys.executable, "-c", "import ipykernel, sys; sys.exit(0)", "-f", INNER_CONNECTION]
+                cmd = [sys.executable, "-c", "import ipykernel, json, sys; json.load(open(sys.argv[2]))",
+                       "-f", INNER_CONNECTION]
                 argv = sandbox_argv(cmd, uid=entry.pw_uid, gid=entry.pw_gid, as_root=os.geteuid() == 0,
                                     read_only=read_only, socket_dir=socket_dir, limits=self._limits(),
                                     bwrap=self.settings.bwrap, sudo=self.settings.sudo, account=entry.pw_name)
-                try:
-                    done = subprocess.run(argv, input="{}", capture_output=True, text=True, timeout=120,
-                                          cwd="/")
-                    error = "" if done.returncode == 0 else (done.stderr or done.stdout).strip()[-2000:]
-                except subprocess.TimeoutExpired:
-                    error = "the sandbox did not start within 120 s"
+                error = self._run_once(argv)
             finally:
                 shutil.rmtree(socket_dir, ignore_errors=True)
             self._smoke[key] = error
@@ -331,6 +336,25 @@ class SandboxedKernelManager(AsyncKernelManager):
                         f"`{pwd.getpwuid(os.getuid()).pw_name} ALL=({entry.pw_name}) NOPASSWD: "
                         f"{self.settings.bwrap}` (INSTRUCTORS.md)")
             raise _refuse(f"the sandbox failed to start: {self._smoke[key]}", fix)
+
+    @staticmethod
+    def _run_once(argv: list[str]) -> str:
+        """Run ``argv`` with stdin open until it ends (closing it would end the sandbox early);
+        return its error output if it failed, else ""."""
+        with tempfile.TemporaryFile("w+") as log:
+            proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=log, stderr=log, text=True, cwd="/")
+            try:
+                proc.stdin.write("{}\n")
+                proc.stdin.flush()
+                code = proc.wait(timeout=120)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+                return "the sandbox did not start within 120 s"
+            finally:
+                proc.stdin.close()
+            log.seek(0)
+            return "" if code == 0 else (log.read().strip()[-2000:] or f"exit status {code}")
 
     async def _async_pre_start_kernel(self, **kw):
         self.sandboxed = False
@@ -358,15 +382,24 @@ class SandboxedKernelManager(AsyncKernelManager):
                             as_root=os.geteuid() == 0, read_only=self._read_only,
                             socket_dir=self.socket_dir, limits=self._limits(), bwrap=self.settings.bwrap,
                             sudo=self.settings.sudo, account=entry.pw_name)
-        # The connection file (with the session key) reaches the sandbox on stdin only.
-        with open(self.connection_file, "rb") as connection:
-            kw.update(stdin=connection.fileno(), cwd="/",
-                      env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})
+        # The connection file (with the session key) reaches the sandbox on stdin only, and the pipe
+        # stays open (self._lifeline) until the kernel is done with: see LIFELINE.
+        with open(self.connection_file) as fh:
+            line = json.dumps(json.load(fh)) + "\n"
+        read_end, self._lifeline = os.pipe()
+        try:
+            os.write(self._lifeline, line.encode())
+            kw.update(stdin=read_end, cwd="/", env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})
             self.log.debug("Starting sandboxed kernel: %s", argv)
             return await super()._async_launch_kernel(argv, **kw)
+        finally:
+            os.close(read_end)
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)
+        if getattr(self, "_lifeline", None) is not None:
+            os.close(self._lifeline)           # ends the sandbox, whatever is still running in it
+            self._lifeline = None
         if self.socket_dir and not restart:
             shutil.rmtree(self.socket_dir, ignore_errors=True)
             self.socket_dir = None

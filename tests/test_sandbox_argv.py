@@ -82,11 +82,38 @@ def test_private_size_limited_tmp_and_home_under_the_socket_bind(as_root):
 
 
 @pytest.mark.parametrize("as_root", [False, True])
-def test_connection_file_comes_on_stdin_only(as_root):
-    b = bwrap_part(argv(as_root))
-    assert options(b, "--ro-bind-data", 2) == [("0", sandbox.INNER_CONNECTION)]
-    i = b.index("--ro-bind-data")
-    assert b[i - 2:i] == ["--perms", "0444"]
+def test_connection_file_comes_on_stdin_only_and_stdin_is_the_lifeline(as_root):
+    a = argv(as_root)
+    b = bwrap_part(a)
+    # no file of the host carries the key into the sandbox: it is written from stdin to a tmpfs
+    assert ("/run/initlab",) in options(b, "--tmpfs", 1)
+    assert not [x for x in b if x in ("--ro-bind-data", "--bind-data", "--file")]
+    sh = a.index("/bin/sh")
+    assert a[sh:sh + 3] == ["/bin/sh", "-c", sandbox.LIFELINE]
+    assert f"read -r c && printf \"%s\\n\" \"$c\" > {sandbox.INNER_CONNECTION}" in sandbox.LIFELINE
+    assert "cat <&3 >/dev/null; kill -KILL $k" in sandbox.LIFELINE and "umask 007" in sandbox.LIFELINE
+
+
+def test_lifeline_script_ends_the_kernel_when_stdin_closes(tmp_path):
+    """The sandbox's first process, run here without the sandbox: the connection line lands in
+    the file, the command runs, and closing stdin ends it (and with it the pid namespace)."""
+    import subprocess
+    import time
+    target = tmp_path / "kernel.json"
+    script = sandbox.LIFELINE.replace(sandbox.INNER_CONNECTION, str(target))
+    proc = subprocess.Popen(["/bin/sh", "-c", script, "/bin/sleep", "60"], stdin=subprocess.PIPE)
+    proc.stdin.write(b'{"key": "k"}\n')
+    proc.stdin.flush()
+    for _ in range(50):
+        if target.exists() and target.read_text():
+            break
+        time.sleep(0.1)
+    assert target.read_text() == '{"key": "k"}\n'
+    assert oct(target.stat().st_mode & 0o777) == oct(0o600)
+    assert proc.poll() is None
+    start = time.monotonic()
+    proc.stdin.close()
+    assert proc.wait(timeout=10) != 0 and time.monotonic() - start < 5
 
 
 def test_as_the_instructor_sudo_starts_bwrap_as_the_account():
