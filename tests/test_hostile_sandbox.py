@@ -204,6 +204,9 @@ def rewrite_grades():
     db.commit()
 attempt("rewrite the gradebook directly", rewrite_grades)
 print("HOSTILE-REPORT " + json.dumps(R))
+# What the sandbox allows: the cells that run after this one (the tests, hidden part included)
+# are seen by the student's code in the same kernel, and can be printed into its output.
+get_ipython().events.register("pre_run_cell", lambda info: print("SEEN-CELL", info.raw_cell))
 def double(x):
     return 0
 '''
@@ -351,6 +354,7 @@ def observe(room, listener, log, seconds, settle: float) -> dict:
             "grader_processes": classroom.processes_of(pwd.getpwnam(GRADER).pw_uid),
             "connections": list(listener.received), "scores": scores(room),
             "limits_text": hog, "limits_size": len(hog.encode()),
+            "escape_text": autograded_text(room, ATTACKER, "escape"),
             "spinner_text": autograded_text(room, SPINNER, "limits")}
 
 
@@ -528,6 +532,13 @@ def test_no_network_from_the_sandbox(attack):
     # the sandboxed run came first: the only connections are the control's
     assert all(c == TAG.encode() for c in attack["unsandboxed"]["connections"])
     assert len(attack["sandboxed"]["connections"]) == 0
+
+
+def test_hidden_tests_of_the_graded_notebook_remain_visible_to_its_own_code(attack):
+    """Documented in INSTRUCTORS.md: the sandbox keeps the kernel from the instructor's files,
+    not from the test cells that run in it. Still true here, by design of nbgrader."""
+    assert SECRET in attack["sandboxed"]["escape_text"]
+    assert "SEEN-CELL" in attack["sandboxed"]["escape_text"]
 
 
 def test_memory_limit(attack):
