@@ -111,8 +111,9 @@ class GradingSandbox(LoggingConfigurable):
                        ).tag(config=True)
     max_processes = Integer(256, help="Processes and threads of the account at once (RLIMIT_NPROC)"
                             ).tag(config=True)
-    output_limit = Integer(4 * 1024 ** 2, help="Output nbgrader keeps of one notebook, bytes; the rest "
-                                               "is dropped with a note").tag(config=True)
+    output_limit = Integer(4 * 1024 ** 2, help="Output nbgrader keeps of one notebook, bytes; after it only "
+                                               "errors and results, shortened (grades unchanged)"
+                           ).tag(config=True)
     extra_read_only = List(Unicode(), help="More host paths the kernel may read (e.g. a data folder)"
                            ).tag(config=True)
 
@@ -426,17 +427,35 @@ class SandboxedExecute(Execute):
         return super().preprocess(nb, resources, km=km)
 
     def output(self, outs, msg, display_id, cell_index):
-        """Keep outputs until the notebook's total reaches the limit; then one note, nothing more."""
-        if self._output_stopped:
-            return None
-        limit = self._output_limit
+        """Keep outputs until the notebook's total passes the limit; then one note, and only what
+        nbgrader grades by (``determine_grade``: an error or any stderr scores 0, an execute_result
+        may be a partial score), cut short, so that a flood of output cannot change a grade."""
         self._output_bytes += len(json.dumps(msg.get("content", {}), default=str))
-        if self._output_bytes > limit:
+        if self._output_bytes <= self._output_limit:
+            return super().output(outs, msg, display_id, cell_index)
+        if not self._output_stopped:
             self._output_stopped = True
-            note = new_output("stream", name="stderr",
-                              text=f"[initlab autograde: output stopped here, over {limit} bytes]\n")
-            outs.append(note)
-            return note
+            # stdout: a note on stderr would itself score the cell 0
+            outs.append(new_output("stream", name="stdout", text=(
+                f"[initlab autograde: output over {self._output_limit} bytes; from here on only errors "
+                "and results are kept, shortened]\n")))
+        msg_type, content = msg["msg_type"], msg.get("content", {})
+        if msg_type == "error":
+            msg = dict(msg, content={"ename": str(content.get("ename", ""))[:200],
+                                     "evalue": str(content.get("evalue", ""))[:1000],
+                                     "traceback": [str(t)[:1000] for t in content.get("traceback", [])[-10:]]})
+        elif msg_type == "stream" and content.get("name") == "stderr":
+            if any(o.get("output_type") == "stream" and o.get("name") == "stderr" for o in outs):
+                return None                      # one is enough for nbgrader's verdict
+            msg = dict(msg, content={"name": "stderr", "text": str(content.get("text", ""))[:1000]})
+        elif msg_type == "execute_result":
+            text = str(content.get("data", {}).get("text/plain", ""))
+            if len(text) > 10000:                # not a number: the verdict is the same
+                text = "'[initlab autograde: result too long]'"
+            msg = dict(msg, content={"data": {"text/plain": text}, "metadata": {},
+                                     "execution_count": content.get("execution_count")})
+        else:
+            return None
         return super().output(outs, msg, display_id, cell_index)
 
 

@@ -217,25 +217,59 @@ def test_kernel_spec_interrupts_by_message():
     assert km.kernel_spec.interrupt_mode == "message"
 
 
-def test_output_is_cut_at_the_limit_with_one_note():
+def _msg(msg_type, **content):
+    return {"msg_type": msg_type, "header": {"msg_type": msg_type}, "parent_header": {"msg_id": "m"},
+            "content": content}
+
+
+def capped_execute(limit: int):
     ep = sandbox.SandboxedExecute()
-    ep._output_bytes, ep._output_stopped, ep._output_limit = 0, False, 1000
+    ep._output_bytes, ep._output_stopped, ep._output_limit = 0, False, limit
     ep.clear_before_next_output = False          # set by nbclient when a cell starts
-    outs = []
+    return ep
 
-    def stream(text):
-        return {"msg_type": "stream", "header": {"msg_type": "stream"}, "parent_header": {"msg_id": "m"},
-                "content": {"name": "stdout", "text": text}}
 
+def test_output_is_cut_at_the_limit_with_one_note():
+    ep, outs = capped_execute(1000), []
     for _ in range(3):
-        ep.output(outs, stream("x" * 300), None, 0)
-    kept = sum(len(o["text"]) for o in outs if o.get("name") == "stdout")
-    assert kept == 900
-    ep.output(outs, stream("y" * 300), None, 0)
-    ep.output(outs, stream("z" * 300), None, 0)
-    notes = [o for o in outs if o.get("name") == "stderr"]
-    assert len(notes) == 1 and "output stopped here, over 1000 bytes" in notes[0]["text"]
-    assert not [o for o in outs if o.get("name") == "stdout" and set(o["text"]) & {"y", "z"}]
+        ep.output(outs, _msg("stream", name="stdout", text="x" * 300), None, 0)
+    assert sum(len(o["text"]) for o in outs) == 900
+    for text in ("y" * 300, "z" * 300):
+        ep.output(outs, _msg("stream", name="stdout", text=text), None, 0)
+        ep.output(outs, _msg("display_data", data={"image/png": "A" * 5000}, metadata={}), None, 0)
+    notes = [o for o in outs if "output over 1000 bytes" in o.get("text", "")]
+    assert len(notes) == 1 and notes[0]["name"] == "stdout"     # a stderr note would score 0
+    assert not [o for o in outs if "yyy" in o.get("text", "") or "zzz" in o.get("text", "")]
+    assert not [o for o in outs if o["output_type"] == "display_data"]
+
+
+def test_after_the_cap_what_nbgrader_grades_by_is_kept_so_no_grade_changes():
+    """A flood first, then a failing test: its error (and stderr, and a partial-credit result)
+    must still reach the cell, else nbgrader's determine_grade would give full points."""
+    from nbformat.v4 import new_code_cell
+    from nbgrader.utils import determine_grade
+    ep, flood = capped_execute(1000), []
+    ep.output(flood, _msg("stream", name="stdout", text="x" * 5000), None, 0)
+
+    def graded(*msgs):
+        cell = new_code_cell("assert f(2) == 4")
+        cell.metadata["nbgrader"] = {"grade": True, "solution": False, "points": 2, "grade_id": "t",
+                                     "locked": True, "schema_version": 3}
+        for m in msgs:
+            ep.output(cell.outputs, m, None, 1)
+        return determine_grade(cell)[0], cell.outputs
+
+    score, outs = graded(_msg("error", ename="AssertionError", evalue="e" * 9000,
+                              traceback=["line"] * 500))
+    assert score == 0 and outs[0]["output_type"] == "error"
+    assert len(outs[0]["evalue"]) == 1000 and len(outs[0]["traceback"]) == 10
+    score, outs = graded(*[_msg("stream", name="stderr", text="warning " * 500)] * 50)
+    assert score == 0 and len(outs) == 1 and len(outs[0]["text"]) == 1000
+    score, _ = graded(_msg("execute_result", data={"text/plain": "0.5", "text/html": "<b>"}, metadata={},
+                           execution_count=1))
+    assert score == 0.5                         # the result's value, as without the cap
+    score, _ = graded(_msg("stream", name="stdout", text="fine"))
+    assert score == 2.0
 
 
 def test_the_course_config_autogrades_with_the_sandboxed_execute():
