@@ -48,6 +48,7 @@ and makes its kernels with :class:`SandboxedKernelManager`, a jupyter_client
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import json
 import os
@@ -80,6 +81,12 @@ OPT_OUT = "c.GradingSandbox.allow_unsandboxed = True"
 LIFELINE = ('umask 077 && IFS= read -r c && printf "%s\\n" "$c" > ' + INNER_CONNECTION + ' && umask 007 && '
             'exec 3<&0 && { "$0" "$@" </dev/null 3<&- & k=$!; '
             '{ cat <&3 >/dev/null; kill -KILL $k; } & exec 3<&-; wait $k; }')
+
+
+#: The smoke test's program: the connection file arrived, ipykernel imports; then matplotlib's
+#: font list, if matplotlib is there.
+SMOKE = ("import ipykernel, json, sys; json.load(open(sys.argv[2]))\n"
+         "try:\n    import matplotlib.font_manager\nexcept ImportError:\n    pass\n")
 
 
 class SandboxUnavailable(RuntimeError):
@@ -153,7 +160,8 @@ def _parents(paths: list[str]) -> list[str]:
 
 def sandbox_argv(kernel_cmd: list[str], *, uid: int, gid: int, as_root: bool, read_only: list[str],
                  socket_dir: str, limits: dict, bwrap: str = "/usr/bin/bwrap",
-                 sudo: str = "/usr/bin/sudo", account: str = "initlab-grader") -> list[str]:
+                 sudo: str = "/usr/bin/sudo", account: str = "initlab-grader",
+                 font_cache: str | None = None, font_cache_dir: str | None = None) -> list[str]:
     """The full command that runs ``kernel_cmd`` (its ``-f`` already :data:`INNER_CONNECTION`) in
     the sandbox, as the account ``uid``/``gid``. Its stdin must be a pipe whose first line is the
     connection file (one line of JSON) and which stays open as long as the kernel may live.
@@ -161,6 +169,9 @@ def sandbox_argv(kernel_cmd: list[str], *, uid: int, gid: int, as_root: bool, re
     ``as_root``: bwrap runs as root (no user namespace) and ``setpriv`` drops to the account inside;
     otherwise ``sudo -u account`` starts bwrap as the account (bwrap then uses a user namespace).
     ``limits``: ``memory``, ``cpu``, ``wall``, ``fsize``, ``nproc`` (seconds, bytes), ``tmp``.
+    ``font_cache``: matplotlib's font list, read-only in the kernel's cache folder (built once per
+    process by :meth:`SandboxedKernelManager._smoke_test`, which binds ``font_cache_dir`` there,
+    writable, to build it): each fresh home would otherwise rebuild it, running ``fc-list``.
     """
     for key in ("memory", "cpu", "wall", "fsize", "nproc", "tmp"):
         value = limits.get(key)
@@ -178,7 +189,8 @@ def sandbox_argv(kernel_cmd: list[str], *, uid: int, gid: int, as_root: bool, re
         if os.path.islink(target):
             args += ["--symlink", os.readlink(target), target]
     args += ["--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache",
-             "--ro-bind-try", "/etc/localtime", "/etc/localtime"]
+             "--ro-bind-try", "/etc/localtime", "/etc/localtime",
+             "--ro-bind-try", "/etc/fonts", "/etc/fonts"]
     # Private, size-limited and gone with the sandbox. 01777: when bwrap runs as root they are
     # root's, and the account must write in them.
     args += ["--perms", "01777", "--size", str(limits["tmp"]), "--tmpfs", "/tmp",
@@ -189,6 +201,14 @@ def sandbox_argv(kernel_cmd: list[str], *, uid: int, gid: int, as_root: bool, re
             args += ["--perms", "0755", "--dir", parent]
     for path in read_only:
         args += ["--ro-bind", path, path]
+    mpl = INNER_HOME + "/.cache/matplotlib"
+    if font_cache or font_cache_dir:
+        args += ["--perms", "01777", "--dir", INNER_HOME + "/.cache"]
+    if font_cache_dir:
+        args += ["--bind", font_cache_dir, mpl]
+    elif font_cache:
+        args += ["--perms", "01777", "--dir", mpl,
+                 "--ro-bind", font_cache, f"{mpl}/{os.path.basename(font_cache)}"]
     args += ["--bind", socket_dir, socket_dir,
              "--perms", "01777", "--size", str(1 << 20), "--tmpfs", INNER_RUN,
              "--dev", "/dev", "--proc", "/proc",
@@ -275,7 +295,8 @@ def check_host(settings: GradingSandbox) -> pwd.struct_passwd:
 class SandboxedKernelManager(AsyncKernelManager):
     """An ``AsyncKernelManager`` whose kernel runs in the grading sandbox (see the module's doc)."""
 
-    #: One smoke test per process and account: (account, as_root) -> error text or "".
+    #: One smoke test per process and account: (account, as_root, paths) -> (error text or "",
+    #: matplotlib's font list built in it or None).
     _smoke: dict = {}
 
     def __init__(self, **kwargs):
@@ -313,30 +334,36 @@ class SandboxedKernelManager(AsyncKernelManager):
                           "point TMPDIR at a file system with ACLs (ext4, xfs, btrfs, tmpfs)")
         return path
 
-    def _smoke_test(self, entry, read_only: list[str]) -> None:
+    def _smoke_test(self, entry, read_only: list[str]) -> str | None:
         """Start the sandbox once (per process) with the kernel's Python importing ipykernel, so
-        that a missing sudo rule or an unreadable environment is refused with its reason."""
+        that a missing sudo rule or an unreadable environment is refused with its reason; build
+        matplotlib's font list there (no student code has run yet). Returns that file, or None."""
         key = (entry.pw_name, os.geteuid() == 0, tuple(read_only))
         if key not in self._smoke:
             socket_dir = self._make_socket_dir(entry)
+            fonts = self._make_socket_dir(entry)          # same access rules; kept for the process
+            atexit.register(shutil.rmtree, fonts, True)
             try:
-                cmd = [sys.executable, "-c", "import ipykernel, json, sys; json.load(open(sys.argv[2]))",
-                       "-f", INNER_CONNECTION]
+                cmd = [sys.executable, "-c", SMOKE, "-f", INNER_CONNECTION]
                 argv = sandbox_argv(cmd, uid=entry.pw_uid, gid=entry.pw_gid, as_root=os.geteuid() == 0,
                                     read_only=read_only, socket_dir=socket_dir, limits=self._limits(),
-                                    bwrap=self.settings.bwrap, sudo=self.settings.sudo, account=entry.pw_name)
+                                    bwrap=self.settings.bwrap, sudo=self.settings.sudo, account=entry.pw_name,
+                                    font_cache_dir=fonts)
                 error = self._run_once(argv)
             finally:
                 shutil.rmtree(socket_dir, ignore_errors=True)
-            self._smoke[key] = error
-        if self._smoke[key]:
+            built = sorted(Path(fonts).glob("fontlist-v*.json"))
+            self._smoke[key] = (error, str(built[-1]) if built else None)
+        error, font_cache = self._smoke[key]
+        if error:
             fix = ("check that the account can read the course's environment "
                    f"({', '.join(read_only)}: every folder on the way must be world-searchable)")
             if os.geteuid() != 0:
                 fix += (f" and that you may start bwrap as it: the sudo rule "
                         f"`{pwd.getpwuid(os.getuid()).pw_name} ALL=({entry.pw_name}) NOPASSWD: "
                         f"{self.settings.bwrap}` (INSTRUCTORS.md)")
-            raise _refuse(f"the sandbox failed to start: {self._smoke[key]}", fix)
+            raise _refuse(f"the sandbox failed to start: {error}", fix)
+        return font_cache
 
     @staticmethod
     def _run_once(argv: list[str]) -> str:
@@ -362,7 +389,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         try:
             entry = check_host(self.settings)
             read_only = environment_paths(self.settings.extra_read_only)
-            self._smoke_test(entry, read_only)
+            self._font_cache = self._smoke_test(entry, read_only)
         except SandboxUnavailable as refusal:
             if not self.settings.allow_unsandboxed:
                 raise
@@ -382,7 +409,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         argv = sandbox_argv(inner_kernel_cmd(kernel_cmd), uid=entry.pw_uid, gid=entry.pw_gid,
                             as_root=os.geteuid() == 0, read_only=self._read_only,
                             socket_dir=self.socket_dir, limits=self._limits(), bwrap=self.settings.bwrap,
-                            sudo=self.settings.sudo, account=entry.pw_name)
+                            sudo=self.settings.sudo, account=entry.pw_name, font_cache=self._font_cache)
         # The connection file (with the session key) reaches the sandbox on stdin only, and the pipe
         # stays open (self._lifeline) until the kernel is done with: see LIFELINE.
         with open(self.connection_file) as fh:

@@ -61,7 +61,7 @@ def test_reads_only_the_system_and_the_course_environment(as_root):
     ro = {src for src, dest in options(b, "--ro-bind", 2)}
     ro_try = {src for src, dest in options(b, "--ro-bind-try", 2)}
     assert ro == {"/usr", *READ_ONLY}
-    assert ro_try == {"/etc/ld.so.cache", "/etc/localtime"}
+    assert ro_try == {"/etc/ld.so.cache", "/etc/localtime", "/etc/fonts"}
     for src, dest in options(b, "--ro-bind", 2) + options(b, "--bind", 2):
         assert src == dest
     # The one writable host folder is the kernel's socket folder (made fresh per kernel).
@@ -114,6 +114,16 @@ def test_lifeline_script_ends_the_kernel_when_stdin_closes(tmp_path):
     start = time.monotonic()
     proc.stdin.close()
     assert proc.wait(timeout=10) != 0 and time.monotonic() - start < 5
+
+
+def test_font_cache_is_read_only_in_kernels_and_writable_only_for_the_smoke_test():
+    cache = "/tmp/initlab-kernel-fonts/fontlist-v390.json"
+    b = bwrap_part(argv(False, font_cache=cache))
+    mpl = sandbox.INNER_HOME + "/.cache/matplotlib"
+    assert (cache, f"{mpl}/fontlist-v390.json") in options(b, "--ro-bind", 2)
+    assert options(b, "--bind", 2) == [(SOCKETS, SOCKETS)]
+    b = bwrap_part(argv(False, font_cache_dir="/tmp/initlab-kernel-fonts"))
+    assert ("/tmp/initlab-kernel-fonts", mpl) in options(b, "--bind", 2)
 
 
 def test_as_the_instructor_sudo_starts_bwrap_as_the_account():
