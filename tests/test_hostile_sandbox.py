@@ -552,7 +552,7 @@ def test_file_size_limit(attack):
 
 
 def test_output_limit(attack):
-    assert "output stopped here" in attack["sandboxed"]["limits_text"]
+    assert "initlab autograde: output over" in attack["sandboxed"]["limits_text"]
     assert attack["sandboxed"]["limits_size"] < 6 * 1024 ** 2
     assert attack["unsandboxed"]["limits_size"] > 19_000_000
 
