@@ -29,7 +29,9 @@ Every command runs from the repository root, with the venv's ``bin/`` on PATH
     nbgrader autograde notebooks
 """
 
+import importlib.util
 import os
+import sys
 
 from nbgrader.converters import GenerateAssignment
 from nbgrader.preprocessors import NbGraderPreprocessor
@@ -60,6 +62,35 @@ c.LimitOutput.max_traceback = 100
 # gradebook (edited locked cells are always restored from it), so the original
 # tests run whatever the submission did to them.
 c.OverwriteCells.add_missing_cells = True
+
+# Autograde runs the students' code: in a sandbox (hub/initlab_sandbox.py; INSTRUCTORS.md,
+# "What the class kit guarantees: autograde"). Each notebook's kernel runs as the unprivileged
+# account c.GradingSandbox.account (default initlab-grader) inside bubblewrap: no network, a
+# private /tmp and home, read access to the course's environment only, killed with everything it
+# started when the notebook ends, with memory, time and output limits. Where that cannot be had
+# (macOS, Windows, no bubblewrap, no account) autograde refuses and says why; to run the
+# students' code as yourself anyway, and accept what it may do: c.GradingSandbox.allow_unsandboxed = True
+
+
+def _sandbox_module():
+    """hub/initlab_sandbox.py: installed in the class's environment, else next to this file."""
+    try:
+        import initlab_sandbox
+        return initlab_sandbox
+    except ImportError:
+        path = os.path.join(HERE, "hub", "initlab_sandbox.py")
+        if not os.path.exists(path):
+            raise ImportError(f"the autograde sandbox (initlab_sandbox) is neither installed nor at {path}: "
+                              "install the class kit (python3 tasks.py hub) or keep this file in the repository")
+        spec = importlib.util.spec_from_file_location("initlab_sandbox", path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["initlab_sandbox"] = module    # traitlets finds the classes by module name
+        spec.loader.exec_module(module)
+        return module
+
+
+# Off Linux the sandboxed preprocessor refuses (no bubblewrap there), with the ways out.
+c.Autograde.autograde_preprocessors = _sandbox_module().autograde_preprocessors()
 
 # Students that are not yet in the gradebook are created when graded.
 c.Autograde.create_student = True

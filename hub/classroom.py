@@ -28,7 +28,12 @@ What :meth:`Classroom.create` makes, and why (INSTRUCTORS.md has the same list):
   ``nbgrader_config.py`` and the chosen ``notebooks/``) and
   ``~instructor/.jupyter/nbgrader_config.py`` naming it, for formgrader;
 * the roster ``students.txt`` and the hub's state folder with a random shared
-  password (0600).
+  password (0600);
+* the autograde sandbox (hub/initlab_sandbox.py): an account of its own for the
+  students' code while it is autograded (no home, no shell, no group of anyone
+  else's), a sudo rule ``/etc/sudoers.d/<account>`` that lets the instructor
+  start bubblewrap as that account and nothing else, and ``etc/instructor/
+  nbgrader_config.py`` naming it and putting the sandboxed Execute in autograde.
 
 ``python3 hub/classroom.py demo --prefix /opt/initlab-hub`` makes a demo class,
 releases the course, starts the hub and prints how to log in; Ctrl-C removes
@@ -125,6 +130,12 @@ def remove_account(name: str) -> None:
     if entry.pw_gecos != MARK:
         raise RuntimeError(f"refusing to remove {name!r}: not an account made by {__file__}")
     end_processes_of(entry.pw_uid)
+    rule = Path("/etc/sudoers.d") / name           # the sandbox account's sudo rule, if any
+    try:
+        if rule.read_text().startswith("# hub/classroom.py"):
+            rule.unlink()
+    except OSError:
+        pass
     subprocess.run(["userdel", "--remove", name], capture_output=True)
     shutil.rmtree(entry.pw_dir, ignore_errors=True)
     try:
@@ -150,7 +161,7 @@ class Classroom:
     """A class on one machine: accounts, exchange, configuration, and a JupyterHub process."""
 
     def __init__(self, prefix: Path, class_dir: Path, instructor: str, students: list[str],
-                 notebooks: list[Path], course_overrides: str = ""):
+                 notebooks: list[Path], course_overrides: str = "", grader: str = "initlab-grader"):
         self.prefix = Path(prefix)
         self.venv = self.prefix / "venv"
         self.python = self.venv / "bin" / "python"
@@ -162,6 +173,8 @@ class Classroom:
         self.feedback = self.course_exchange / "feedback"
         self.instructor = instructor
         self.students = list(students)
+        self.grader = grader               # the account autograde runs the students' code as
+        self.sudoers = Path("/etc/sudoers.d") / grader
         self.notebooks = [Path(p) for p in notebooks]
         self.course_overrides = course_overrides
         self.password = secrets.token_urlsafe(12)
@@ -183,7 +196,7 @@ class Classroom:
         return self.home(self.instructor) / COURSE_ID
 
     def create_accounts(self) -> None:
-        for name in self.users:
+        for name in self.users + [self.grader]:
             if not name or not all(ch.isalnum() or ch in "-_" for ch in name) or len(name) > 32:
                 raise ValueError(f"user names must be 1-32 letters, digits, - or _; got {name!r}")
             try:
@@ -191,10 +204,35 @@ class Classroom:
                 raise RuntimeError(f"the account {name!r} exists already; pick other names")
             except KeyError:
                 pass
+        for name in self.users:
             run("useradd", "--create-home", "--user-group", "--shell", "/bin/bash",
                 "--comment", MARK, name)
             self.created.append(name)
             os.chmod(self.home(name), 0o700)      # Debian's default is 0755: see the module doc
+        self.create_grader()
+
+    def create_grader(self) -> None:
+        """The sandbox's account (owns nothing, cannot log in) and the instructor's one sudo rule."""
+        run("useradd", "--system", "--user-group", "--no-create-home", "--home-dir", "/nonexistent",
+            "--shell", "/usr/sbin/nologin", "--comment", MARK, self.grader)
+        self.created.append(self.grader)
+        if shutil.which("sudo") is None or shutil.which("visudo") is None:
+            return       # autograde then refuses and says so (initlab_sandbox.check_host)
+        rule = (f"# hub/classroom.py: the instructor may start the autograde sandbox as {self.grader}, "
+                "nothing else.\n"
+                f"{self.instructor} ALL=({self.grader}) NOPASSWD: {self.bwrap}\n")
+        staged = self.sudoers.with_name(f".{self.sudoers.name}.new")
+        staged.write_text(rule)
+        os.chmod(staged, 0o440)
+        check = subprocess.run(["visudo", "-cf", str(staged)], capture_output=True, text=True)
+        if check.returncode != 0:
+            staged.unlink()
+            raise RuntimeError(f"visudo refused the sandbox rule:\n{check.stdout}{check.stderr}")
+        os.replace(staged, self.sudoers)        # sudo ignores names with a dot: only now is it read
+
+    @property
+    def bwrap(self) -> str:
+        return shutil.which("bwrap") or "/usr/bin/bwrap"
 
     # -- layout -----------------------------------------------------------------------------
     def _own(self, path: Path, user: str, mode: int) -> None:
@@ -230,6 +268,7 @@ class Classroom:
                     json.dumps(STUDENT_PAGE_CONFIG, indent=2) + "\n")
         os.chmod(etc / "student" / "labconfig", 0o755)
         self._write(etc / "instructor" / "README", "The instructor keeps every nbgrader extension.\n")
+        self._write(etc / "instructor" / "nbgrader_config.py", self.instructor_nbgrader_config())
         self._write(self.class_dir / "students.txt", "\n".join(self.students) + "\n")
 
         state = self.class_dir / "hub"
@@ -263,6 +302,16 @@ class Classroom:
             'c.ExchangeFactory.submit = "initlab_exchange.PrivateSubmit"\n'
             'c.ExchangeFactory.collect = "initlab_exchange.VerifiedCollect"\n'
             'c.ExchangeFactory.release_feedback = "initlab_exchange.PrivateReleaseFeedback"\n')
+
+    def instructor_nbgrader_config(self) -> str:
+        return (
+            '"""nbgrader settings of the instructor (made by hub/classroom.py): autograde in the sandbox."""\n'
+            "import initlab_sandbox\n\n"
+            "c = get_config()  # noqa: F821\n"
+            "# Each notebook's kernel runs as this account, in bubblewrap (hub/initlab_sandbox.py).\n"
+            f"c.GradingSandbox.account = {self.grader!r}\n"
+            f"c.GradingSandbox.bwrap = {self.bwrap!r}\n"
+            "c.Autograde.autograde_preprocessors = initlab_sandbox.autograde_preprocessors()\n")
 
     def create(self) -> "Classroom":
         self.create_accounts()

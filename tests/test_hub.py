@@ -87,6 +87,10 @@ def why_skip() -> str | None:
         return "the browser student needs Debian's Chromium: apt-get install -y chromium (.ci/run does)"
     if N_STUDENTS < 9:
         return "INITLAB_HUB_STUDENTS must be at least 9 (eight roles and the load)"
+    if not ACCOUNT_PREFIX or not all(ch.isalnum() or ch in "-_" for ch in ACCOUNT_PREFIX) \
+            or len(ACCOUNT_PREFIX) > 20:
+        return (f"INITLAB_HUB_ACCOUNT_PREFIX must be 1-20 letters, digits, - or _ "
+                f"(default ilhub-); got {ACCOUNT_PREFIX!r}")
     return None
 
 
@@ -337,7 +341,7 @@ def _run():
     class_dir = Path(tempfile.mkdtemp(prefix="initlab-hub-"))
     shutil.rmtree(class_dir)
     room = classroom.Classroom(
-        prefix, class_dir, TEACHER, STUDENTS, course.paths,
+        prefix, class_dir, TEACHER, STUDENTS, course.paths, grader=f"{ACCOUNT_PREFIX}grader",
         course_overrides=("# tests/test_hub.py: a shorter per-cell limit, so the endless loop costs "
                           f"{CELL_TIMEOUT} s\nc.Execute.timeout = {CELL_TIMEOUT}\n"))
     r.room = room

@@ -107,6 +107,10 @@ class Course:
         self.expected = {}          # student -> {notebook: {test grade_id: points}}
 
     def config(self, **overrides):
+        # This tier grades the course's own solutions and simulated mistakes, no hostile code, on
+        # machines without the sandbox's account: it opts out of the sandbox explicitly (autograde
+        # would refuse otherwise). The sandbox itself: tests/test_hostile_sandbox.py, tests/test_hub.py.
+        overrides.setdefault("GradingSandbox.allow_unsandboxed", True)
         return se.nbgrader_config(self.root, self.root / "source", **overrides)
 
     def api(self, **overrides):
