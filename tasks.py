@@ -184,8 +184,46 @@ def _pip(env: Path, what: str, args: list, log: Path) -> bool:
     return False
 
 
+def uv() -> Path | None:
+    """uv (UV, in .venv-tools, installed on first use): it installs a lock in seconds, not minutes.
+
+    None, with a line saying so, where it cannot be installed: pip then does the work.
+    """
+    tool = bin_dir(TOOLS_VENV) / ("uv.exe" if os.name == "nt" else "uv")
+    done = TOOLS_VENV / ".installed-uv"
+    if tool.exists() and done.exists() and done.read_text() == UV and foreign(TOOLS_VENV) is None:
+        return tool
+    ensure_venv(TOOLS_VENV)
+    log = TOOLS_VENV / "pip-install.log"
+    log.write_text("")
+    say(f"installing {UV} (the lock tool) into .venv-tools")
+    if not _pip(TOOLS_VENV, UV, [UV], log):
+        say("pip installs the locks instead (slower)")
+        return None
+    done.write_text(UV)
+    return tool
+
+
+def _install_lock(env: Path, name: str, log: Path) -> bool:
+    """Install one lock file into ``env``: with uv where it can be had, else with pip."""
+    tool = uv()
+    if tool is None:
+        return _pip(env, name, ["-r", ROOT / name], log)
+    with log.open("a") as out:
+        out.write(f"\n===== uv pip install -r {name}\n")
+        out.flush()
+        code = subprocess.call([str(tool), "pip", "install", "--python", str(python_of(env)),
+                                "-r", str(ROOT / name)], cwd=ROOT, stdout=out,
+                               stderr=subprocess.STDOUT)
+    if code == 0:
+        return True
+    say(f"installing {name} failed (uv exited with {code}); its output is in "
+        f"{log.relative_to(ROOT)}")
+    return False
+
+
 def install(env: Path, files: list[str], *, package: bool = True) -> None:
-    """pip-install the requirement files and the package, one file at a time, unless done.
+    """Install the lock files and the package, one file at a time, unless done.
 
     Exits with a message naming the file that failed and the log (no traceback).
     """
@@ -198,7 +236,7 @@ def install(env: Path, files: list[str], *, package: bool = True) -> None:
     log.write_text("")
     for name in files:
         say(f"installing {name}")
-        if not _pip(env, name, ["-r", ROOT / name], log):
+        if not _install_lock(env, name, log):
             sys.exit(1)
     if package:
         say("installing course_utils (pyproject.toml, editable)")
@@ -273,12 +311,18 @@ def newest(extra: list[str]) -> int:
     ensure_venv(NEWEST_VENV)
     log = NEWEST_VENV / "pip-install.log"
     log.write_text("")
+    tool = uv()
+    if tool is None:
+        return 1
     say("installing the newest versions the ranges allow (" + ", ".join(RANGES) + ")")
-    args = ["--upgrade", "--upgrade-strategy", "eager"]
+    args = [tool, "pip", "install", "--python", python_of(NEWEST_VENV), "--upgrade"]
     for name in RANGES:
         args += ["-r", ROOT / name]
-    if not (_pip(NEWEST_VENV, "the ranges", args, log)
-            and _pip(NEWEST_VENV, "course_utils", ["--no-deps", "-e", ROOT], log)):
+    with log.open("a") as out:
+        if subprocess.call([str(a) for a in args], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT):
+            say(f"installing the ranges failed; uv's output is in {log.relative_to(ROOT)}")
+            return 1
+    if not _pip(NEWEST_VENV, "course_utils", ["--no-deps", "-e", ROOT], log):
         return 1
     subprocess.run([str(python_of(NEWEST_VENV)), "-m", "pip", "list", "--format=freeze"],
                    stdout=(NEWEST_VENV / "versions.txt").open("w"), check=False)
@@ -293,19 +337,14 @@ def lock(extra: list[str]) -> int:
     if extra not in ([], ["--upgrade"]):
         say("lock takes no arguments but --upgrade")
         return 2
-    ensure_venv(TOOLS_VENV)
-    log = TOOLS_VENV / "pip-install.log"
-    if not (TOOLS_VENV / ".installed-uv").exists() or \
-            (TOOLS_VENV / ".installed-uv").read_text() != UV:
-        log.write_text("")
-        if not _pip(TOOLS_VENV, UV, [UV], log):
-            return 1
-        (TOOLS_VENV / ".installed-uv").write_text(UV)
+    tool = uv()
+    if tool is None:
+        return 1
     for out, (extras, reuse) in LOCKS.items():
         (ROOT / out).parent.mkdir(exist_ok=True)
         # --universal: one file for Linux, macOS and Windows, Python 3.11 and newer;
         # --fork-strategy fewest: one version of a package for every Python where possible.
-        args = [bin_dir(TOOLS_VENV) / "uv", "pip", "compile", "pyproject.toml", "--quiet",
+        args = [tool, "pip", "compile", "pyproject.toml", "--quiet",
                 "--universal", "--python-version", OLDEST_PYTHON, "--fork-strategy", "fewest",
                 "--custom-compile-command", "python3 tasks.py lock", "--output-file", out,
                 *[f"--extra={name}" for name in extras], *extra]
