@@ -46,6 +46,7 @@ import time
 from pathlib import Path
 
 import pytest
+from class_tier import not_asked
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.hostile
@@ -68,6 +69,8 @@ CSV_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def why_skip() -> str | None:
+    if (reason := not_asked("hostile")):
+        return reason
     if not sys.platform.startswith("linux"):
         return "the hostile tier needs Linux (Unix accounts)"
     if os.geteuid() != 0:

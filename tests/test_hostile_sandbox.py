@@ -44,6 +44,7 @@ import time
 from pathlib import Path
 
 import pytest
+from class_tier import not_asked
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.hostile
@@ -65,6 +66,8 @@ WORLD_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm")
 
 
 def why_skip() -> str | None:
+    if (reason := not_asked("hostile")):
+        return reason
     if not sys.platform.startswith("linux"):
         return "the hostile tier needs Linux (Unix accounts, bubblewrap)"
     if os.geteuid() != 0:

@@ -51,6 +51,7 @@ import time
 from pathlib import Path
 
 import pytest
+from class_tier import not_asked
 from simulated_students import answer_code, cell_by_id, exercises, meta, text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,6 +75,8 @@ VICTIM = BLANK            # the forger submits in this student's name
 
 
 def why_skip() -> str | None:
+    if (reason := not_asked("hub")):
+        return reason
     if not sys.platform.startswith("linux"):
         return "the hub tier needs Linux (Unix accounts, LocalProcessSpawner)"
     if os.geteuid() != 0:
