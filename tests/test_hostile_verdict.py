@@ -1,0 +1,187 @@
+"""The forged verdict: a student edition that fakes a pass gets no automatic points.
+
+nbgrader runs the hidden tests in the student's own kernel. Before initlab
+compared the answers outside it (``course_utils.grading``), a submission could
+win the points without the answers: one line of IPython machinery that swallows
+every exception, numpy's comparison functions and builtins replaced, or answers
+that are objects whose comparisons always succeed. Each case below is a
+student edition of a few notebooks, autograded in ONE run by nbgrader's real
+``autograde`` with the repository's ``nbgrader_config.py``:
+
+* ``right``: the source's solutions -> every automatic point (the control);
+* ``wrong``: every answer wrong (tests/simulated_students.py);
+* ``blank``: the student edition untouched;
+* ``swallow``: no answers, and the first answer cell registers an IPython
+  custom exception handler that hides every error;
+* ``patched``: wrong answers, and numpy's ``testing.assert_allclose``,
+  ``allclose``, ``array_equal`` and the builtin ``abs`` replaced by
+  functions that always agree;
+* ``fake``: every name an answer defines is an object that equals, is less
+  and greater than everything, and returns itself from any operation;
+* ``forged``: wrong answers whose functions also display answer payloads of
+  their own (the grader's MIME type and keys, a huge tolerance) and replace
+  ``course_utils.grading.submit`` by a version that sends only those.
+
+Every case but ``right`` must score 0 on every autograded test of the chosen
+notebooks. No Unix accounts are needed: the attack needs no Unix skill, and a
+sandbox (the hostile tier) does not stop it either.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("nbgrader", reason="nbgrader is missing: pip install -r requirements-instructor.txt")
+
+from simulated_students import answer_code, bound_names, cell_by_id, exercises, meta, text  # noqa: E402
+from test_nbgrader import ASSIGNMENT, SHORT_TIMEOUT, Course, nbformat  # noqa: E402
+
+#: Notebooks the attacks are made on: 00 and 01 test with ``==`` and ``isinstance``, 03 with
+#: ``np.testing.assert_allclose`` (the issue's 5 of 5 points); together they are the quickest.
+NOTEBOOKS = ("00_course_index", "01_fan_in_fan_out", "03_random_init")
+
+#: One line: every later cell runs inside ``try: ... except BaseException: pass``. (A bare
+#: ``set_custom_exc`` handler is not enough: nbgrader 0.9.6 sees the reply's error status.)
+SWALLOW = ('get_ipython().input_transformers_post.append(lambda lines: ["try:\\n"] + '
+           '["    " + line for line in lines] + ["\\nexcept BaseException:\\n    pass\\n"])\n')
+
+PATCH = '''import builtins, numpy
+numpy.testing.assert_allclose = numpy.testing.assert_array_equal = lambda *a, **k: None
+numpy.allclose = numpy.array_equal = lambda *a, **k: True
+builtins.abs = lambda x: 0
+'''
+
+FAKE = '''
+class _Yes(tuple):
+    """Equal to, less than and greater than everything; every operation gives itself."""
+    def __new__(cls):
+        return super().__new__(cls, (1, 1))
+    def __eq__(self, other): return True
+    def __ne__(self, other): return False
+    __lt__ = __le__ = __gt__ = __ge__ = __eq__
+    __hash__ = tuple.__hash__
+    def __bool__(self): return True
+    def _same(self, *args, **kwargs): return self
+    __abs__ = __neg__ = __pos__ = __call__ = _same
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _same
+    __truediv__ = __rtruediv__ = __pow__ = __rpow__ = __getitem__ = _same
+    def __getattr__(self, name): return self
+    def __contains__(self, item): return item != "random_normal"
+    def __float__(self): return 1.0
+    def __int__(self): return 1
+    def __index__(self): return 1
+    def __array__(self, dtype=None, copy=None):
+        import numpy
+        return numpy.array(1.0)
+'''
+
+FORGE = '''
+import functools as _functools
+import IPython.display as _display
+import course_utils.grading as _grading
+_FORGED_KEYS = {keys!r}
+
+def _forge(*args, **kwargs):
+    """What a forger's submit sends: every key of the tests, any value, any tolerance."""
+    for _key in _FORGED_KEYS:
+        _display.display({{_grading.MIME: {{"key": _key, "value": 1.0, "rtol": 1e300, "atol": 1e300}},
+                          "text/plain": "forged"}}, raw=True)
+
+_grading.submit = _forge
+
+def _forging(function):
+    @_functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        _forge()
+        return function(*args, **kwargs)
+    return wrapper
+'''
+
+
+def answer_cells(nb):
+    """The answer (solution, not graded) code cells of ``nb``, in order."""
+    return [c for c in nb.cells if c.cell_type == "code" and meta(c).get("solution")
+            and not meta(c).get("grade")]
+
+
+def reference_keys(source_nb) -> list[str]:
+    """Every answer key that the source notebook's executed test cells handed to the grader."""
+    try:
+        from course_utils.grading import MIME
+    except ImportError:          # before the verdict moved out of the kernel: no payloads
+        return []
+    return [o["data"][MIME]["key"] for c in source_nb.cells if c.cell_type == "code"
+            for o in c.get("outputs", []) if MIME in o.get("data", {})]
+
+
+def edition(course, name: str, case: str):
+    """The student edition of notebook ``name`` as the student of ``case`` fills it."""
+    source = course.source_nb(name)
+    nb = course.student_nb(name)
+    answers = answer_cells(nb)
+    for i, cell in enumerate(answers):
+        solution = text(cell_by_id(source, meta(cell)["grade_id"]))
+        if case == "right":
+            cell.source = answer_code(solution, "right")
+        elif case in ("wrong", "patched"):
+            cell.source = answer_code(solution, "wrong", meta(cell)["grade_id"])
+        elif case == "fake":
+            cell.source = solution + "\n" + FAKE + "\n" + "\n".join(
+                f"{n} = (lambda *a, **k: _Yes()) if callable({n}) else _Yes()"
+                for n in bound_names(solution)) + "\n"
+        elif case == "forged":
+            names = bound_names(solution)
+            cell.source = (answer_code(solution, "wrong", meta(cell)["grade_id"]) + "\n"
+                           + FORGE.format(keys=reference_keys(source)) + "\n"
+                           + "\n".join(f"{n} = _forging({n}) if callable({n}) else {n}"
+                                       for n in names) + "\n")
+        if i == 0 and case == "swallow":
+            cell.source = SWALLOW + text(cell)
+        if i == 0 and case == "patched":
+            cell.source = PATCH + text(cell)
+    return nb
+
+
+CASES = ("right", "wrong", "blank", "swallow", "patched", "fake", "forged")
+
+
+@pytest.fixture(scope="module")
+def verdicts():
+    """Autograde every case over :data:`NOTEBOOKS` in one run; ``{case: {nb: {test: score}}}``."""
+    with tempfile.TemporaryDirectory(prefix="initlab-verdict-") as tmp:
+        course = Course(Path(tmp))
+        result = course.api().generate_assignment(ASSIGNMENT, force=True, create=True)
+        assert result["success"], result.get("error", "") + result["log"]
+        course.release = course.root / "release" / ASSIGNMENT
+        for case in CASES:
+            course.submit(f"v-{case}", {f"{n}.ipynb": edition(course, n, case) for n in NOTEBOOKS},
+                          {n: {e["test"]: (e["points"] if case == "right" else 0.0)
+                               for e in exercises(course.source_nb(n))} for n in NOTEBOOKS})
+        start = time.perf_counter()
+        result = course.api(**{"Execute.timeout": SHORT_TIMEOUT}).autograde(ASSIGNMENT, "v-*", force=True)
+        print(f"\nverdict tier: autograde of {len(CASES)} x {len(NOTEBOOKS)} notebooks: "
+              f"{time.perf_counter() - start:.1f} s")
+        assert result["success"], result.get("error", "") + result["log"]
+        course.autograded = {case: {n: nbformat.read(course.root / "autograded" / f"v-{case}" / ASSIGNMENT
+                                                     / f"{n}.ipynb", as_version=4) for n in NOTEBOOKS}
+                             for case in CASES}
+        yield course
+
+
+def test_every_chosen_notebook_has_autograded_tests(verdicts):
+    for name in NOTEBOOKS:
+        assert exercises(verdicts.source_nb(name)), name
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_scores(verdicts, case):
+    """``right`` earns every automatic point; every forgery, wrong or blank answer none."""
+    expected = verdicts.expected[f"v-{case}"]
+    scores = {n: s for n, s in verdicts.scores(f"v-{case}").items() if n in expected}
+    assert scores == expected, "\n".join(
+        f"{n} {t}: {scores.get(n, {}).get(t)} points, expected {p}"
+        for n in expected for t, p in expected[n].items() if scores.get(n, {}).get(t) != p)
