@@ -18,9 +18,14 @@ student edition of a few notebooks, autograded in ONE run by nbgrader's real
   functions that always agree;
 * ``fake``: every name an answer defines is an object that equals, is less
   and greater than everything, and returns itself from any operation;
-* ``forged``: wrong answers whose functions also display answer payloads of
-  their own (the grader's MIME type and keys, a huge tolerance) and replace
-  ``course_utils.grading.submit`` by a version that sends only those.
+* ``forged-tolerance`` and ``forged-duplicate``: wrong answers; every assert
+  statement removed from later cells (an IPython AST transformer) and
+  ``assert_allclose`` replaced, so that every test runs to its end; and
+  ``course_utils.grading.submit`` replaced by a function that displays
+  payloads of the grader's MIME type with the test's keys: the student's
+  values with a tolerance of 1e300, or, for each key, the *right* value
+  (which a real forger of a hidden test could not know) followed by the
+  student's.
 
 Every case but ``right`` must score 0 on every autograded test of the chosen
 notebooks. No Unix accounts are needed: the attack needs no Unix skill, and a
@@ -79,27 +84,35 @@ class _Yes(tuple):
         return numpy.array(1.0)
 '''
 
-FORGE = '''
-import functools as _functools
+FORGE = '''import ast as _ast, numpy as _numpy
 import IPython.display as _display
 import course_utils.grading as _grading
-_FORGED_KEYS = {keys!r}
 
-def _forge(*args, **kwargs):
-    """What a forger's submit sends: every key of the tests, any value, any tolerance."""
-    for _key in _FORGED_KEYS:
-        _display.display({{_grading.MIME: {{"key": _key, "value": 1.0, "rtol": 1e300, "atol": 1e300}},
-                          "text/plain": "forged"}}, raw=True)
+class _NoAsserts(_ast.NodeTransformer):
+    """Every later cell runs without its assert statements, so every submit() in it is reached."""
+    def visit_Assert(self, node):
+        return _ast.Pass()
 
-_grading.submit = _forge
+get_ipython().ast_transformers.append(_NoAsserts())
+_numpy.testing.assert_allclose = lambda *args, **kwargs: None
+_RIGHT = {right!r}     # key -> the reference's values, in order (what a forger could not know)
 
-def _forging(function):
-    @_functools.wraps(function)
-    def wrapper(*args, **kwargs):
-        _forge()
-        return function(*args, **kwargs)
-    return wrapper
+def _forged_submit(key, value, rtol=0.0, atol=0.0):
+    """Send this key with {how}."""
+    right = _RIGHT[key].pop(0) if _RIGHT.get(key) else None
+    for forged in {payloads}:
+        _display.display({{_grading.MIME: forged, "text/plain": "forged"}}, raw=True)
+
+_grading.submit = _forged_submit
 '''
+
+#: How each forging case sends an answer (``value``: the student's wrong one; ``right``: the reference's).
+FORGERIES = {
+    "forged-tolerance": ("a huge tolerance of its own",
+                         '[{"key": key, "value": _grading.plain(value), "rtol": 1e300, "atol": 1e300}]'),
+    "forged-duplicate": ("the right value first, then the student's",
+                         '[{"key": key, "value": right}, {"key": key, "value": _grading.plain(value)}]'),
+}
 
 
 def answer_cells(nb):
@@ -108,14 +121,15 @@ def answer_cells(nb):
             and not meta(c).get("grade")]
 
 
-def reference_keys(source_nb) -> list[str]:
-    """Every answer key that the source notebook's executed test cells handed to the grader."""
-    try:
-        from course_utils.grading import MIME
-    except ImportError:          # before the verdict moved out of the kernel: no payloads
-        return []
-    return [o["data"][MIME]["key"] for c in source_nb.cells if c.cell_type == "code"
-            for o in c.get("outputs", []) if MIME in o.get("data", {})]
+def reference_values(source_nb) -> dict:
+    """``{key: [value, ...]}``: what the source notebook's executed test cells handed over, in order."""
+    from course_utils.grading import MIME
+    right = {}
+    for cell in source_nb.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            if MIME in output.get("data", {}):
+                right.setdefault(output["data"][MIME]["key"], []).append(output["data"][MIME]["value"])
+    return right
 
 
 def edition(course, name: str, case: str):
@@ -133,12 +147,12 @@ def edition(course, name: str, case: str):
             cell.source = solution + "\n" + FAKE + "\n" + "\n".join(
                 f"{n} = (lambda *a, **k: _Yes()) if callable({n}) else _Yes()"
                 for n in bound_names(solution)) + "\n"
-        elif case == "forged":
-            names = bound_names(solution)
-            cell.source = (answer_code(solution, "wrong", meta(cell)["grade_id"]) + "\n"
-                           + FORGE.format(keys=reference_keys(source)) + "\n"
-                           + "\n".join(f"{n} = _forging({n}) if callable({n}) else {n}"
-                                       for n in names) + "\n")
+        elif case in FORGERIES:
+            how, payloads = FORGERIES[case]
+            cell.source = answer_code(solution, "wrong", meta(cell)["grade_id"])
+            if i == 0:
+                cell.source = FORGE.format(right=reference_values(source), how=how,
+                                           payloads=payloads) + text(cell)
         if i == 0 and case == "swallow":
             cell.source = SWALLOW + text(cell)
         if i == 0 and case == "patched":
@@ -146,7 +160,7 @@ def edition(course, name: str, case: str):
     return nb
 
 
-CASES = ("right", "wrong", "blank", "swallow", "patched", "fake", "forged")
+CASES = ("right", "wrong", "blank", "swallow", "patched", "fake", "forged-tolerance", "forged-duplicate")
 
 
 @pytest.fixture(scope="module")
