@@ -32,6 +32,7 @@ Every command runs from the repository root, with the venv's ``bin/`` on PATH
 import os
 
 import nbformat
+from nbgrader.api import Gradebook
 from nbgrader.converters import Autograde, GenerateAssignment
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
@@ -111,13 +112,14 @@ class CheckAnswers(NbGraderPreprocessor):
 
         info = resources["nbgrader"]
         reference = self._reference(info["assignment"], info["notebook"])
+        released = self._released(info["db_url"], info["assignment"], info["notebook"])
         for cell in nb.cells:
             grading = cell.metadata.get("nbgrader", {})
             if cell.cell_type != "code" or not grading.get("grade") or grading.get("solution"):
                 continue
             grade_id = grading["grade_id"]
             expected = reference.get(grade_id)
-            if expected is None or expected[0] != cell.source:
+            if expected is None or expected[0] != released.get(grade_id):
                 raise RuntimeError(
                     f"{info['notebook']}.ipynb: the source notebook's test cell {grade_id} "
                     + ("has no reference answers" if expected is None else "differs from the released one")
@@ -134,6 +136,12 @@ class CheckAnswers(NbGraderPreprocessor):
                 cell.outputs = errors + [nbformat.v4.new_output(
                     "error", ename="WrongAnswer", evalue=reason, traceback=[f"WrongAnswer: {reason}"])]
         return nb, resources
+
+    @staticmethod
+    def _released(db_url: str, assignment: str, notebook: str) -> dict:
+        """``{grade_id: source}`` of the cells as released (the gradebook's copy, hidden tests included)."""
+        with Gradebook(db_url) as gb:
+            return {c.name: c.source for c in gb.find_notebook(notebook, assignment).source_cells}
 
     def _reference(self, assignment: str, notebook: str) -> dict:
         """``{grade_id: (test cell source, reference payloads)}`` of the source notebook."""

@@ -38,6 +38,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 pytest.importorskip("nbgrader", reason="nbgrader is missing: pip install -r requirements-instructor.txt")
@@ -199,3 +200,93 @@ def test_scores(verdicts, case):
     assert scores == expected, "\n".join(
         f"{n} {t}: {scores.get(n, {}).get(t)} points, expected {p}"
         for n in expected for t, p in expected[n].items() if scores.get(n, {}).get(t) != p)
+
+
+# -- the rules of the verdict and the stored reference answers (no autograde needed) -------------
+from course_utils.grading import payloads, plain, verdict  # noqa: E402
+from test_nbgrader import BEGIN_HIDDEN, END_HIDDEN, blocks, se  # noqa: E402
+
+REF = [{"key": "a", "value": [1.0, 2.0], "rtol": 1e-9, "atol": 0.0}, {"key": "b", "value": "relu"}]
+
+
+@pytest.mark.parametrize("answers, reason", [
+    ([{"key": "a", "value": [1.0, 2.0]}, {"key": "b", "value": "relu"}], None),
+    ([{"key": "a", "value": [1.0, 2.5], "rtol": 1e300, "atol": 1e300}, {"key": "b", "value": "relu"}],
+     "answer 'a' differs from the reference"),
+    ([{"key": "a", "value": [1.0, 2.0]}], "no answer handed to the grader for 'b'"),
+    ([{"key": "a", "value": [1.0, 2.0]}, {"key": "a", "value": [1.0, 2.0]}, {"key": "b", "value": "relu"}],
+     "answers handed over twice or not asked for: a"),
+    ([{"key": "b", "value": "relu"}, {"key": "a", "value": [1.0, 2.0]}],
+     "answers handed over in another order than the test's"),
+    ([{"key": "a", "value": [1.0, "nan"]}, {"key": "b", "value": "relu"}], "answer 'a' differs from the reference"),
+    ([{"key": "a", "value": [True, 2.0]}, {"key": "b", "value": "relu"}], "answer 'a' differs from the reference"),
+    (["a", {"key": "b", "value": "relu"}], "no answer handed to the grader for 'a'"),
+    ([{"key": "a"}, {"key": "b", "value": "relu"}], "answer 'a' differs from the reference"),
+])
+def test_verdict_rules(answers, reason):
+    assert verdict(REF, answers) == reason
+
+
+def test_plain_refuses_what_is_not_data():
+    class Anything:
+        def __eq__(self, other):
+            return True
+    with pytest.raises(TypeError, match="cannot hand an object of type Anything"):
+        plain([1.0, Anything()])
+    assert plain((np.int64(3), np.array([0.5, np.inf]))) == [3, [0.5, "inf"]]
+
+
+def source_test_cells():
+    """``(notebook, grade_id, cell)`` of every autograded test cell of the committed source."""
+    for path in se.course_notebooks():
+        nb = nbformat.read(path, as_version=4)
+        for e in exercises(nb):
+            yield path.stem, e["test"], cell_by_id(nb, e["test"])
+
+
+def test_every_autograded_test_cell_goes_through_the_checker():
+    """Each stored reference cell hands over answers, among them hidden ones; the count is 17."""
+    cells = list(source_test_cells())
+    assert len(cells) == 17
+    for name, grade_id, cell in cells:
+        keys = [p["key"] for p in payloads(cell.outputs)]
+        assert keys and len(set(keys)) == len(keys), (name, grade_id, keys)
+        hidden = "\n".join(blocks(text(cell), BEGIN_HIDDEN, END_HIDDEN))
+        assert "submit(" in hidden, f"{grade_id}: no hidden answer, so the visible values would earn its points"
+        assert text(cell).count("submit(") == len(keys), f"{grade_id}: stored answers are stale"
+
+
+def answers_of(grade_id: str) -> dict:
+    found = {g: {p["key"]: p["value"] for p in payloads(c.outputs)} for _, g, c in source_test_cells()}
+    return found[grade_id]
+
+
+def test_stored_reference_answers_are_right():
+    """The checks the hidden tests made in the kernel before, now on the stored reference answers."""
+    import math
+    import course_utils as cu
+    from course_utils import mean_field as mf
+    fan_in = answers_of("nb00-ex1-tests")
+    assert fan_in["depends_on_fan_in"] == ["glorot_normal", "he_normal", "he_uniform", "lecun_normal",
+                                           "lecun_uniform", "normalized_xavier", "xavier"]
+    assert fan_in["depends_on_fan_out"] == ["glorot_normal", "normalized_xavier"]
+    layers = answers_of("nb00-ex2-tests")
+    assert layers["first_layer_below"] == [1, 2, None]
+    assert all(abs(m - p) <= 1 for m, p in layers["measured and predicted"])
+    assert answers_of("nb01-ex2-tests")["fans"] == [45, 960]
+    np.testing.assert_allclose(answers_of("nb01-ex2-tests")["he std and glorot limit"],
+                               [math.sqrt(2 / 45), math.sqrt(6 / 1005)], rtol=1e-12)
+    assert answers_of("nb01-ex1-tests")["fans"][-1] == [16, 48]
+    np.testing.assert_allclose(answers_of("nb03-ex1-tests")["predicted_std"][:3],
+                               [0.16 * (0.01 * math.sqrt(128)) ** 14, math.sqrt(50) * 0.2, 100.0], rtol=1e-12)
+    np.testing.assert_allclose(answers_of("nb04-ex1-tests")["uniform_limit"][1],
+                               [5 / 3 * math.sqrt(3 / 16), 5 / 3 * math.sqrt(3 / 64)], rtol=1e-12)
+    np.testing.assert_allclose(answers_of("nb05-ex2-tests")["truncated_std"],
+                               [0.5395600937548969, 0.9865783925581086, 1.0, 0.1 / math.sqrt(3)], rtol=2e-3)
+    s_crit, w_std = answers_of("nb07-ex1-tests")["s_crit and w_std"]
+    assert abs(s_crit - 2.2852) < 1e-3 and abs(mf.backward_gain("tanh", s_crit, bias_var=0.2) - 1) < 1e-6
+    assert abs(w_std - math.sqrt(s_crit / 200)) < 1e-12
+    right, plain_he = answers_of("nb06-ex2-tests")["ratio_right and ratio_plain_he"]
+    assert abs(right - 1) < 0.02 and abs(plain_he - math.sqrt(1.25)) < 0.02
+    weights = answers_of("nb06-ex1-tests")["weights"]
+    np.testing.assert_allclose(np.std(weights[0]), cu.calculate_gain("leaky_relu", 0.2) / math.sqrt(50), rtol=0.2)
