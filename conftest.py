@@ -27,6 +27,7 @@ TIERS = [
     ("tests/test_browser.py", "browser"),
     ("tests/test_web.py", "web"),
     ("tests/test_hub.py", "hub"),
+    ("tests/test_hostile_verdict.py", "grading"),   # the forged verdict needs no Unix accounts
     ("tests/test_hostile_", "hostile"),            # hostile students as real Unix users
     ("tests/test_reference_", "reference"),          # frameworks and theory vs torch/keras
     ("notebooks/", "notebooks"),
@@ -54,3 +55,19 @@ def pytest_collection_modifyitems(config, items):
         marker = tier_of(item.path)
         if marker is not None:
             item.add_marker(getattr(pytest.mark, marker))
+        _skip_answer_payloads(item)
+
+
+def _skip_answer_payloads(item) -> None:
+    """Let strict nbval skip the answers a test cell hands to the grader (course_utils.grading).
+
+    They are full-precision floats that the last bits of a CPU's arithmetic can
+    change; the grader compares them with each test's own tolerance instead (the
+    grading tier autogrades the source notebooks against their stored answers).
+    nbval's list of skipped output keys is an attribute of its notebook collector.
+    """
+    notebook = getattr(item, "parent", None)
+    if isinstance(getattr(notebook, "skip_compare", None), tuple):
+        from course_utils.grading import MIME
+        if MIME not in notebook.skip_compare:
+            notebook.skip_compare = notebook.skip_compare + (MIME,)

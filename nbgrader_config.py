@@ -33,8 +33,11 @@ import importlib.util
 import os
 import sys
 
-from nbgrader.converters import GenerateAssignment
-from nbgrader.preprocessors import NbGraderPreprocessor
+import nbformat
+from nbgrader.api import Gradebook
+from nbgrader.converters import Autograde, GenerateAssignment
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 
 c = get_config()  # noqa: F821  (provided by traitlets when it loads this file)
 
@@ -118,3 +121,78 @@ class DropWidgetState(NbGraderPreprocessor):   # enabled by default, unlike nbco
 c.GenerateAssignment.preprocessors = (
     GenerateAssignment.class_traits()["preprocessors"].default() + [DropWidgetState])
 
+
+
+# The verdict, outside the student's kernel (course_utils/grading.py; INSTRUCTORS.md, "What the
+# class kit guarantees: the verdict"). nbgrader would score a test cell by its outputs, which the
+# student's code in the same kernel controls; CheckAnswers replaces them by a verdict reached here.
+
+
+class CheckAnswers(NbGraderPreprocessor):
+    """Score every autograded test cell by its answers against the reference solution's.
+
+    The reference answers are the ``course_utils.grading.MIME`` outputs that
+    the same test cell stored in the instructor's executed source notebook.
+    Runs right after nbgrader's Execute step: a test cell whose answers all
+    agree keeps one stdout line; any other cell gets an error output, so
+    nbgrader's own scoring gives it 0.
+    """
+
+    def preprocess(self, nb, resources):
+        from course_utils.grading import payloads, verdict
+
+        info = resources["nbgrader"]
+        reference = self._reference(info["assignment"], info["notebook"])
+        released = self._released(info["db_url"], info["assignment"], info["notebook"])
+        for cell in nb.cells:
+            grading = cell.metadata.get("nbgrader", {})
+            if cell.cell_type != "code" or not grading.get("grade") or grading.get("solution"):
+                continue
+            grade_id = grading["grade_id"]
+            expected = reference.get(grade_id)
+            if expected is None or expected[0] != released.get(grade_id):
+                raise RuntimeError(
+                    f"{info['notebook']}.ipynb: the source notebook's test cell {grade_id} "
+                    + ("has no reference answers" if expected is None else "differs from the released one")
+                    + ": execute the source notebook (tools/execute_notebooks.py) and generate the assignment again")
+            errors = [o for o in cell.outputs if o.get("output_type") == "error"]
+            reason = verdict(expected[1], payloads(cell.outputs))
+            if reason is None and errors:
+                reason = f"the test cell raised {errors[0].get('ename', 'an error')}"
+            if reason is None:
+                cell.outputs = [nbformat.v4.new_output(
+                    "stream", name="stdout",
+                    text=f"passed: {len(expected[1])} answers agree with the reference solution's\n")]
+            else:
+                cell.outputs = errors + [nbformat.v4.new_output(
+                    "error", ename="WrongAnswer", evalue=reason, traceback=[f"WrongAnswer: {reason}"])]
+        return nb, resources
+
+    @staticmethod
+    def _released(db_url: str, assignment: str, notebook: str) -> dict:
+        """``{grade_id: source}`` of the cells as released (the gradebook's copy, hidden tests included)."""
+        with Gradebook(db_url) as gb:
+            return {c.name: c.source for c in gb.find_notebook(notebook, assignment).source_cells}
+
+    def _reference(self, assignment: str, notebook: str) -> dict:
+        """``{grade_id: (test cell source, reference payloads)}`` of the source notebook."""
+        from course_utils.grading import payloads
+
+        coursedir = CourseDirectory(config=self.config)
+        path = os.path.join(coursedir.format_path(coursedir.source_directory, ".", assignment),
+                            f"{notebook}.ipynb")
+        source = nbformat.read(path, as_version=4)
+        return {c.metadata["nbgrader"]["grade_id"]: (c.source, payloads(c.outputs))
+                for c in source.cells if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")
+                and not c.metadata["nbgrader"].get("solution") and payloads(c.outputs)}
+
+
+def with_verdict(preprocessors: list) -> list:
+    """``preprocessors`` (Autograde's) with CheckAnswers right after the Execute step (or its subclass)."""
+    at = next(i for i, p in enumerate(preprocessors) if isinstance(p, type) and issubclass(p, Execute))
+    return [p for p in preprocessors[:at + 1]] + [CheckAnswers] + [
+        p for p in preprocessors[at + 1:] if p is not CheckAnswers]
+
+
+c.Autograde.autograde_preprocessors = with_verdict(
+    Autograde.class_traits()["autograde_preprocessors"].default())
