@@ -194,5 +194,5 @@ def with_verdict(preprocessors: list) -> list:
         p for p in preprocessors[at + 1:] if p is not CheckAnswers]
 
 
-c.Autograde.autograde_preprocessors = with_verdict(
-    Autograde.class_traits()["autograde_preprocessors"].default())
+# After the sandboxed Execute set above: the verdict is reached outside the kernel and its sandbox.
+c.Autograde.autograde_preprocessors = with_verdict(c.Autograde.autograde_preprocessors)

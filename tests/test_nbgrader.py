@@ -301,6 +301,17 @@ def test_config_resolves_the_source_to_notebooks_and_sets_the_limits():
     assert config.OverwriteCells.add_missing_cells is True
 
 
+def test_autograde_runs_the_sandboxed_kernel_then_the_verdict():
+    # Both settings of nbgrader_config.py write the same list: the sandbox's Execute
+    # (hub/initlab_sandbox.py) must survive the verdict's, and the verdict must follow it.
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config()
+    steps = [p.__name__ for p in config.Autograde.autograde_preprocessors]
+    assert "Execute" not in steps and "SandboxedExecute" in steps
+    assert steps[steps.index("SandboxedExecute") + 1] == "CheckAnswers"
+
+
 def test_instructor_dependencies_stay_out_of_the_learner_environment():
     learner = (ROOT / "requirements.txt").read_text().lower()
     assert "nbgrader" not in learner
