@@ -116,18 +116,37 @@ def notebook(cells):
 SECRET = "HIDDEN-TEST-SECRET-7f3a"
 
 
+def handed_over(test_cell, *answers):
+    """``test_cell`` as the executed source stores it: the reference's answers in its outputs.
+
+    The verdict (course_utils.grading, nbgrader_config.py's CheckAnswers) compares the student's
+    answers with these, outside the kernel.
+    """
+    from nbformat.v4 import new_output
+    from course_utils.grading import MIME
+    test_cell.outputs = [new_output("display_data", data={
+        MIME: {"key": key, "value": value, "rtol": 0.0, "atol": 0.0},
+        "text/plain": f"answer {key!r} handed to the grader"}) for key, value in answers]
+    return test_cell
+
+
 def source_notebooks() -> dict:
-    """The instructor's source of the two notebooks."""
+    """The instructor's source of the two notebooks (executed: the test cells hold the answers)."""
+    submit = "from course_utils.grading import submit\n"
     escape = notebook([
         cell("code", "def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION",
              grade_id="answer", solution=True),
-        cell("code", "assert double(2) == 4\n### BEGIN HIDDEN TESTS\n"
-                     f"assert double(5) == 10  # {SECRET}\n### END HIDDEN TESTS",
-             grade_id="test_answer", grade=True, points=2),
+        handed_over(cell("code", f"{submit}assert double(2) == 4\nsubmit('double(2)', double(2))\n"
+                                 f"### BEGIN HIDDEN TESTS\nsubmit('double(5)', double(5))  # {SECRET}\n"
+                                 "### END HIDDEN TESTS",
+                         grade_id="test_answer", grade=True, points=2),
+                    ("double(2)", 4), ("double(5)", 10)),
     ])
     limits = notebook([cell("code", f"### BEGIN SOLUTION\nanswer_{i} = {i}\n### END SOLUTION",
                             grade_id=f"answer_{i}", solution=True) for i in range(4)]
-                      + [cell("code", "assert answer_0 == 0", grade_id="test_limits", grade=True, points=1)])
+                      + [handed_over(cell("code", f"{submit}submit('answer_0', answer_0)",
+                                          grade_id="test_limits", grade=True, points=1),
+                                     ("answer_0", 0))])
     return {"escape": escape, "limits": limits}
 
 
