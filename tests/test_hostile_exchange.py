@@ -31,22 +31,18 @@ from __future__ import annotations
 
 import csv
 import datetime
-import fcntl
-import hashlib
 import importlib.util
-import io
 import json
 import os
 import pwd
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import pytest
-from class_tier import not_asked
+from class_tier import hub_environment, machine_refuses, one_class_at_a_time
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.hostile
@@ -69,17 +65,9 @@ CSV_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def why_skip() -> str | None:
-    if (reason := not_asked("hostile")):
+    if (reason := machine_refuses("hostile", ("useradd", "userdel", "npm"), PREFIX,
+                                  "INITLAB_HUB_ACCOUNT_PREFIX")):
         return reason
-    if not sys.platform.startswith("linux"):
-        return "the hostile tier needs Linux (Unix accounts)"
-    if os.geteuid() != 0:
-        return "the hostile tier creates Unix accounts: run it as root (CI does)"
-    for tool in ("useradd", "userdel", "npm"):
-        if shutil.which(tool) is None:
-            return f"the hostile tier needs {tool} (apt-get install passwd nodejs npm)"
-    if not Path(os.environ.get("INITLAB_HUB_PYTHON", "/usr/bin/python3")).exists():
-        return "the hub environment is built from /usr/bin/python3 (a Python every account can run)"
     if RACE_ATTEMPTS < 1:
         return "INITLAB_HOSTILE_RACE_ATTEMPTS must be at least 1"
     return None
@@ -380,23 +368,14 @@ def secret(folder: Path) -> str | None:
 @pytest.fixture(scope="module")
 def hostile():
     # One class per account prefix at a time (tests/test_hub.py takes the same lock).
-    lock = open(os.path.join(tempfile.gettempdir(),
-                             f"initlab-hub-test-{os.environ.get('INITLAB_HUB_ACCOUNT_PREFIX', 'ilhub-')}.lock"), "w")
-    fcntl.flock(lock, fcntl.LOCK_EX)
-    try:
+    with one_class_at_a_time(os.environ.get("INITLAB_HUB_ACCOUNT_PREFIX", "ilhub-")):
         yield from _hostile()
-    finally:
-        fcntl.flock(lock, fcntl.LOCK_UN)
-        lock.close()
 
 
 def _hostile():
     total = time.perf_counter()
-    done = subprocess.run([sys.executable, str(ROOT / "tasks.py"), "hub", "--setup-only"],
-                          cwd=ROOT, capture_output=True, text=True, stdin=subprocess.DEVNULL)
-    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
+    prefix = hub_environment(ROOT)
     setup_seconds = time.perf_counter() - total
-    prefix = Path(os.environ.get("INITLAB_HUB_PREFIX", "/opt/initlab-hub"))
     classroom.remove_leftovers(prefix=PREFIX)
     notebook = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))[1]
     class_dir = Path(tempfile.mkdtemp(prefix="initlab-hostile-"))

@@ -28,7 +28,6 @@ every attack must succeed there, so that none of the sandboxed checks is one tha
 
 from __future__ import annotations
 
-import fcntl
 import importlib.util
 import json
 import os
@@ -37,14 +36,13 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
 import pytest
-from class_tier import not_asked
+from class_tier import hub_environment, machine_refuses, one_class_at_a_time
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.hostile
@@ -66,20 +64,8 @@ WORLD_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm")
 
 
 def why_skip() -> str | None:
-    if (reason := not_asked("hostile")):
-        return reason
-    if not sys.platform.startswith("linux"):
-        return "the hostile tier needs Linux (Unix accounts, bubblewrap)"
-    if os.geteuid() != 0:
-        return "the hostile tier creates Unix accounts: run it as root (CI does)"
-    for tool in ("useradd", "userdel", "npm", "bwrap", "sudo", "setfacl", "visudo"):
-        if shutil.which(tool) is None:
-            return f"the hostile tier needs {tool} (apt-get install passwd npm bubblewrap sudo acl; .ci/run does)"
-    if not Path(os.environ.get("INITLAB_HUB_PYTHON", "/usr/bin/python3")).exists():
-        return "the class's environment is built from /usr/bin/python3 (a Python every account can run)"
-    if not all(ch.isalnum() or ch in "-_" for ch in PREFIX) or not 1 <= len(PREFIX) <= 20:
-        return f"INITLAB_HOSTILE_ACCOUNT_PREFIX must be 1-20 letters, digits, - or _; got {PREFIX!r}"
-    return None
+    return machine_refuses("hostile", ("useradd", "userdel", "npm", "bwrap", "sudo", "setfacl", "visudo"),
+                           PREFIX, "INITLAB_HOSTILE_ACCOUNT_PREFIX")
 
 
 if why_skip():
@@ -394,21 +380,13 @@ def end_daemon_of_control(room) -> None:
 
 @pytest.fixture(scope="module")
 def attack():
-    lock = open(os.path.join(tempfile.gettempdir(), f"initlab-hostile-{PREFIX}.lock"), "w")
-    fcntl.flock(lock, fcntl.LOCK_EX)
-    try:
+    with one_class_at_a_time(PREFIX):
         yield from _attack()
-    finally:
-        fcntl.flock(lock, fcntl.LOCK_UN)
-        lock.close()
 
 
 def _attack():
     total = time.perf_counter()
-    done = subprocess.run([sys.executable, str(ROOT / "tasks.py"), "hub", "--setup-only"], cwd=ROOT,
-                          capture_output=True, text=True, stdin=subprocess.DEVNULL)
-    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
-    prefix = Path(os.environ.get("INITLAB_HUB_PREFIX", "/opt/initlab-hub"))
+    prefix = hub_environment(ROOT)
     classroom.remove_leftovers(prefix=PREFIX)
     work = Path(tempfile.mkdtemp(prefix="initlab-hostile-"))
     os.chmod(work, 0o755)

@@ -45,13 +45,12 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import pytest
-from class_tier import not_asked
+from class_tier import hub_environment, machine_refuses, one_class_at_a_time
 from simulated_students import answer_code, cell_by_id, exercises, meta, text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,25 +74,13 @@ VICTIM = BLANK            # the forger submits in this student's name
 
 
 def why_skip() -> str | None:
-    if (reason := not_asked("hub")):
+    if (reason := machine_refuses("hub", ("node", "npm", "useradd", "userdel"), ACCOUNT_PREFIX,
+                                  "INITLAB_HUB_ACCOUNT_PREFIX")):
         return reason
-    if not sys.platform.startswith("linux"):
-        return "the hub tier needs Linux (Unix accounts, LocalProcessSpawner)"
-    if os.geteuid() != 0:
-        return "the hub tier creates Unix accounts: run it as root (CI does)"
-    for tool in ("node", "npm", "useradd", "userdel"):
-        if shutil.which(tool) is None:
-            return f"the hub tier needs {tool} (apt-get install nodejs npm passwd)"
-    if not Path(os.environ.get("INITLAB_HUB_PYTHON", "/usr/bin/python3")).exists():
-        return "the hub environment is built from /usr/bin/python3 (a Python every account can run)"
     if not Path(os.environ.get("INITLAB_CHROMIUM", "/usr/bin/chromium")).exists():
         return "the browser student needs Debian's Chromium: apt-get install -y chromium (.ci/run does)"
     if N_STUDENTS < 9:
         return "INITLAB_HUB_STUDENTS must be at least 9 (eight roles and the load)"
-    if not ACCOUNT_PREFIX or not all(ch.isalnum() or ch in "-_" for ch in ACCOUNT_PREFIX) \
-            or len(ACCOUNT_PREFIX) > 20:
-        return (f"INITLAB_HUB_ACCOUNT_PREFIX must be 1-20 letters, digits, - or _ "
-                f"(default ilhub-); got {ACCOUNT_PREFIX!r}")
     return None
 
 
@@ -316,25 +303,16 @@ class Students:
 
 @pytest.fixture(scope="module")
 def run():
-    import fcntl
     # One class per account prefix at a time: a second run would take the same account names.
-    lock = open(os.path.join(tempfile.gettempdir(), f"initlab-hub-test-{ACCOUNT_PREFIX}.lock"), "w")
-    fcntl.flock(lock, fcntl.LOCK_EX)
-    try:
+    with one_class_at_a_time(ACCOUNT_PREFIX):
         yield from _run()
-    finally:
-        fcntl.flock(lock, fcntl.LOCK_UN)
-        lock.close()
 
 
 def _run():
     total = time.perf_counter()
     r = Run()
     with Stopwatch(r, "hub environment (python3 tasks.py hub --setup-only)"):
-        done = subprocess.run([sys.executable, str(ROOT / "tasks.py"), "hub", "--setup-only"],
-                              cwd=ROOT, capture_output=True, text=True, stdin=subprocess.DEVNULL)
-        assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
-    prefix = Path(os.environ.get("INITLAB_HUB_PREFIX", "/opt/initlab-hub"))
+        prefix = hub_environment(ROOT)
     leftovers = classroom.remove_leftovers(prefix=ACCOUNT_PREFIX)
     r.notes["leftover accounts removed"] = leftovers
 
