@@ -196,3 +196,67 @@ def with_verdict(preprocessors: list) -> list:
 
 # After the sandboxed Execute set above: the verdict is reached outside the kernel and its sandbox.
 c.Autograde.autograde_preprocessors = with_verdict(c.Autograde.autograde_preprocessors)
+
+
+# What a student's notebook may not do to the instructor's side (INSTRUCTORS.md, "What the class
+# kit guarantees: autograde"): stop the whole class's autograde, or run script in the formgrader
+# and feedback pages.
+
+
+class PinSchemaVersion(NbGraderPreprocessor):
+    """Reset every cell's nbgrader ``schema_version`` to the one this nbgrader writes.
+
+    The submission's copy came from the released notebook, so any other value is the
+    student's edit. nbgrader treats a too-new or too-old schema as an instructor's set-up
+    error and stops autograde for every student after this one; the checksum does not
+    cover the field, so one student could stop the class's grading.
+    """
+
+    def preprocess(self, nb, resources):
+        from nbgrader.nbgraderformat import MetadataValidator
+        version = MetadataValidator().schema_version
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader")
+            if isinstance(meta, dict) and meta.get("schema_version") != version:
+                self.log.warning("%s: cell %s had nbgrader schema_version %r; reset to %s",
+                                 resources.get("nbgrader", {}).get("student", "?"),
+                                 meta.get("grade_id", "?"), meta.get("schema_version"), version)
+                meta["schema_version"] = version
+        return nb, resources
+
+
+#: Output types the formgrader and the feedback show as they are; everything else a student's
+#: code produced (HTML, JavaScript, SVG, Markdown, widgets) could run script in those pages.
+INERT_OUTPUTS = ("text/plain", "image/png", "image/jpeg", "application/vnd.initlab.answer+json")
+
+
+class StripActiveContent(NbGraderPreprocessor):
+    """Keep only inert outputs, escape HTML in cells the student wrote, drop widget state.
+
+    The autograded notebook is what formgrader renders in the instructor's browser and what
+    the feedback HTML is made from; nbgrader's templates render Markdown and HTML outputs
+    unsanitized. A student-written Markdown cell (an answer cell, or one the student added)
+    keeps its text, Markdown and math; only its ``<`` and ``>`` are escaped.
+    """
+
+    def preprocess(self, nb, resources):
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                for out in cell.get("outputs", []):
+                    if "data" in out:
+                        out["data"] = {k: v for k, v in out["data"].items() if k in INERT_OUTPUTS}
+                        if not out["data"]:
+                            out["data"] = {"text/plain": "[initlab autograde: output not shown]"}
+            elif cell.cell_type == "markdown" and not cell.metadata.get("nbgrader", {}).get("locked"):
+                cell.source = cell.source.replace("<", "&lt;").replace(">", "&gt;")
+            cell.metadata.pop("attachments", None)
+            cell.pop("attachments", None)
+        nb.metadata.pop("widgets", None)
+        return nb, resources
+
+
+c.Autograde.sanitize_preprocessors = (
+    [PinSchemaVersion] + Autograde.class_traits()["sanitize_preprocessors"].default())
+c.Autograde.autograde_preprocessors = (
+    [p for p in c.Autograde.autograde_preprocessors if p is not StripActiveContent]
+    + [StripActiveContent])

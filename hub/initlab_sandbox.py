@@ -450,6 +450,7 @@ class SandboxedExecute(Execute):
     def preprocess(self, nb, resources=None, km=None):
         self._output_bytes = 0
         self._output_stopped = False
+        self._kept_from = {}          # cell index -> where its outputs past the limit start
         self._output_limit = GradingSandbox(parent=self).output_limit
         return super().preprocess(nb, resources, km=km)
 
@@ -467,6 +468,12 @@ class SandboxedExecute(Execute):
                 f"[initlab autograde: output over {self._output_limit} bytes; from here on only errors "
                 "and results are kept, shortened]\n")))
         msg_type, content = msg["msg_type"], msg.get("content", {})
+        # Past the limit, at most one output of each kind per cell: a flood of results would
+        # otherwise grow nbgrader's memory and the autograded notebook without bound.
+        kind = {"error": "error", "execute_result": "execute_result"}.get(msg_type)
+        if kind and any(o.get("output_type") == kind for o in outs[self._kept_from.get(cell_index, len(outs)):]):
+            return None
+        self._kept_from.setdefault(cell_index, len(outs))
         if msg_type == "error":
             msg = dict(msg, content={"ename": str(content.get("ename", ""))[:200],
                                      "evalue": str(content.get("evalue", ""))[:1000],
@@ -484,6 +491,16 @@ class SandboxedExecute(Execute):
         else:
             return None
         return super().output(outs, msg, display_id, cell_index)
+
+
+    def handle_comm_msg(self, outs, msg, cell_index):
+        """Widget messages count against the same limit; past it they are dropped (no grade
+        depends on a widget), so widget state cannot grow nbgrader's memory without bound."""
+        self._output_bytes += len(json.dumps(msg.get("content", {}), default=str)) + sum(
+            len(b) for b in msg.get("buffers", []) or [])
+        if self._output_bytes > self._output_limit:
+            return None
+        return super().handle_comm_msg(outs, msg, cell_index)
 
 
 def autograde_preprocessors() -> list:

@@ -140,8 +140,14 @@ def edition(course, name: str, case: str):
     answers = answer_cells(nb)
     for i, cell in enumerate(answers):
         solution = text(cell_by_id(source, meta(cell)["grade_id"]))
-        if case == "right":
+        if case in ("right", "a-page"):
             cell.source = answer_code(solution, "right")
+            if case == "a-page" and i == 0:
+                # One student's notebook against the instructor's side, with right answers: a
+                # schema version nbgrader refuses (it stopped autograde for every student sorted
+                # after her), script in the formgrader and feedback pages, and an output flood.
+                meta(cell)["schema_version"] = 99
+                cell.source += PAGE_ATTACK
         elif case in ("wrong", "patched"):
             cell.source = answer_code(solution, "wrong", meta(cell)["grade_id"])
         elif case == "fake":
@@ -158,10 +164,21 @@ def edition(course, name: str, case: str):
             cell.source = SWALLOW + text(cell)
         if i == 0 and case == "patched":
             cell.source = PATCH + text(cell)
+    if case == "a-page":
+        for cell in nb.cells:
+            if cell.cell_type == "markdown" and meta(cell).get("solution"):
+                cell.source = '<img src=x onerror="alert(4)"> My answer, with <b>markup</b>.'
     return nb
 
 
-CASES = ("right", "wrong", "blank", "swallow", "patched", "fake", "forged-tolerance", "forged-duplicate")
+CASES = ("right", "wrong", "blank", "swallow", "patched", "fake", "forged-tolerance", "forged-duplicate",
+         "a-page")     # "v-a-page" sorts before every other student
+
+PAGE_ATTACK = """
+from IPython.display import HTML, Javascript, display as _display
+_display(HTML("<img src=x onerror=alert(1)><script>alert(2)</script>"))
+_display(Javascript("alert(3)"))
+"""
 
 
 @pytest.fixture(scope="module")
@@ -174,7 +191,7 @@ def verdicts():
         course.release = course.root / "release" / ASSIGNMENT
         for case in CASES:
             course.submit(f"v-{case}", {f"{n}.ipynb": edition(course, n, case) for n in NOTEBOOKS},
-                          {n: {e["test"]: (e["points"] if case == "right" else 0.0)
+                          {n: {e["test"]: (e["points"] if case in ("right", "a-page") else 0.0)
                                for e in exercises(course.source_nb(n))} for n in NOTEBOOKS})
         start = time.perf_counter()
         result = course.api(**{"Execute.timeout": SHORT_TIMEOUT}).autograde(ASSIGNMENT, "v-*", force=True)
@@ -200,6 +217,19 @@ def test_scores(verdicts, case):
     assert scores == expected, "\n".join(
         f"{n} {t}: {scores.get(n, {}).get(t)} points, expected {p}"
         for n in expected for t, p in expected[n].items() if scores.get(n, {}).get(t) != p)
+
+
+def test_no_student_notebook_can_run_script_in_the_instructors_pages(verdicts):
+    # The autograded notebooks are what formgrader renders and feedback is made from.
+    inert = {"text/plain", "image/png", "image/jpeg", "application/vnd.initlab.answer+json"}
+    for case, notebooks in verdicts.autograded.items():
+        for name, nb in notebooks.items():
+            assert "widgets" not in nb.metadata, (case, name)
+            for cell in nb.cells:
+                for out in cell.get("outputs", []):
+                    assert set(out.get("data", {})) <= inert, (case, name, set(out["data"]))
+                if cell.cell_type == "markdown" and not cell.metadata.get("nbgrader", {}).get("locked"):
+                    assert "<" not in cell.source, (case, name, cell.source[:80])
 
 
 # -- the rules of the verdict and the stored reference answers (no autograde needed) -------------

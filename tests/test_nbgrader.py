@@ -310,6 +310,10 @@ def test_autograde_runs_the_sandboxed_kernel_then_the_verdict():
     steps = [p.__name__ for p in config.Autograde.autograde_preprocessors]
     assert "Execute" not in steps and "SandboxedExecute" in steps
     assert steps[steps.index("SandboxedExecute") + 1] == "CheckAnswers"
+    # A student's notebook can neither stop the class's autograde (a schema version nbgrader
+    # refuses) nor leave script for the formgrader and feedback pages.
+    assert config.Autograde.sanitize_preprocessors[0].__name__ == "PinSchemaVersion"
+    assert steps[-1] == "StripActiveContent"
 
 
 def test_instructor_dependencies_stay_out_of_the_learner_environment():
