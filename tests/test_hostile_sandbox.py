@@ -228,10 +228,8 @@ HOG_ATTACKS = [
     "try:\n    with open('/tmp/{tag}-big', 'wb') as fh:\n        fh.write(b'0' * (100 * 1024 ** 2))\n"
     "    print('FSIZE-WROTE')\nexcept OSError as e:\n    print('FSIZE-REFUSED', e.errno)",
     # output: 20 MB in one line (nbgrader's LimitOutput counts lines, not bytes), then, past the
-    # limit, 30 MB of small results and 20 MB of widget messages (each kept would grow nbgrader)
-    "print('o' * 20_000_000)\nip = get_ipython()\nfor i in range(3000):\n    ip.displayhook('y' * 9990)\n"
-    "from ipykernel.comm import Comm\nfor i in range(20):\n"
-    "    Comm(target_name='jupyter.widget', data={'state': {'v': 'z' * 1_000_000}, 'buffer_paths': []})",
+    # limit, 30 MB of small results (each one kept would grow nbgrader and the notebook)
+    "print('o' * 20_000_000)\nip = get_ipython()\nfor i in range(3000):\n    ip.displayhook('y' * 9990)",
     "answer_3 = 3",
 ]
 # CPU: a thread burns CPU while the cells sleep (each under the cell timeout), past the CPU limit.
