@@ -446,6 +446,7 @@ class SandboxedExecute(Execute):
         super().__init__(*args, **kwargs)
         self._output_bytes = 0
         self._output_stopped = False
+        self._kept_from = {}
 
     def preprocess(self, nb, resources=None, km=None):
         self._output_bytes = 0

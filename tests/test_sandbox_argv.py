@@ -282,6 +282,20 @@ def test_after_the_cap_what_nbgrader_grades_by_is_kept_so_no_grade_changes():
     assert score == 2.0
 
 
+def test_after_the_cap_a_flood_of_results_or_errors_keeps_one_of_each_per_cell():
+    # The half-hour attack: print past the limit, then ip.displayhook(...) in a loop; every kept
+    # result grew nbgrader's memory and the autograded notebook (118 MB for one cell).
+    ep, outs = capped_execute(1000), []
+    ep.output(outs, _msg("stream", name="stdout", text="x" * 5000), None, 0)
+    for i in range(500):
+        ep.output(outs, _msg("execute_result", data={"text/plain": "y" * 9990}, metadata={},
+                             execution_count=i), None, 0)
+        ep.output(outs, _msg("error", ename="E", evalue=str(i), traceback=[]), None, 0)
+    kinds = [o["output_type"] for o in outs]
+    assert kinds.count("execute_result") == 1 and kinds.count("error") == 1
+    assert len(outs) <= 4                       # the print, the note, one result, one error
+
+
 def test_the_course_config_autogrades_with_the_sandboxed_execute():
     from nbgrader.preprocessors import Execute
     from traitlets.config.loader import PyFileConfigLoader
