@@ -67,3 +67,12 @@ def machine_refuses(tier: str, tools: tuple, account_prefix: str, prefix_variabl
     if not (1 <= len(account_prefix) <= 20 and all(ch.isalnum() or ch in "-_" for ch in account_prefix)):
         return f"{prefix_variable} must be 1-20 letters, digits, - or _; got {account_prefix!r}"
     return None
+
+
+def load_classroom(root: Path):
+    """hub/classroom.py as a module (it is a script of the class kit, not an installed package)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("initlab_classroom", root / "hub" / "classroom.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

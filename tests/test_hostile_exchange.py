@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import csv
 import datetime
-import importlib.util
 import json
 import os
 import pwd
@@ -42,7 +41,7 @@ import time
 from pathlib import Path
 
 import pytest
-from class_tier import hub_environment, machine_refuses, one_class_at_a_time
+from class_tier import hub_environment, load_classroom, machine_refuses, one_class_at_a_time
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.hostile
@@ -76,9 +75,7 @@ def why_skip() -> str | None:
 if why_skip():
     pytest.skip(why_skip(), allow_module_level=True)
 
-_spec = importlib.util.spec_from_file_location("initlab_classroom", ROOT / "hub" / "classroom.py")
-classroom = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(classroom)
+classroom = load_classroom(ROOT)
 
 
 # -- what the attacking student runs (as her own account; standard library only) -------------------

@@ -28,7 +28,6 @@ every attack must succeed there, so that none of the sandboxed checks is one tha
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import pwd
@@ -42,7 +41,7 @@ import time
 from pathlib import Path
 
 import pytest
-from class_tier import hub_environment, machine_refuses, one_class_at_a_time
+from class_tier import hub_environment, load_classroom, machine_refuses, one_class_at_a_time
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.hostile
@@ -74,9 +73,7 @@ if why_skip():
 nbformat = pytest.importorskip("nbformat")
 pytest.importorskip("nbgrader", reason="nbgrader is missing: pip install -r requirements-instructor.txt")
 
-_spec = importlib.util.spec_from_file_location("initlab_classroom", ROOT / "hub" / "classroom.py")
-classroom = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(classroom)
+classroom = load_classroom(ROOT)
 
 
 # -- the assignment -----------------------------------------------------------------------------------

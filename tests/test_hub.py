@@ -39,7 +39,6 @@ answer (the rule tests/test_nbgrader.py uses).
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 import json
 import os
@@ -50,7 +49,7 @@ import time
 from pathlib import Path
 
 import pytest
-from class_tier import hub_environment, machine_refuses, one_class_at_a_time
+from class_tier import hub_environment, load_classroom, machine_refuses, one_class_at_a_time
 from simulated_students import answer_code, cell_by_id, exercises, meta, text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -90,9 +89,7 @@ if why_skip():
 nbformat = pytest.importorskip("nbformat")
 pytest.importorskip("playwright", reason="playwright is missing: pip install -r requirements-browser.txt")
 
-_spec = importlib.util.spec_from_file_location("initlab_classroom", ROOT / "hub" / "classroom.py")
-classroom = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(classroom)
+classroom = load_classroom(ROOT)
 
 
 # -- the notebooks' grading metadata -----------------------------------------------------------------
