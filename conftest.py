@@ -31,6 +31,7 @@ TIERS = [
     ("tests/test_hostile_", "hostile"),            # hostile students as real Unix users
     ("tests/test_reference_", "reference"),          # frameworks and theory vs torch/keras
     ("notebooks/", "notebooks"),
+    ("tests/claims/", "claims"),                     # the notebooks' claims over many seeds
     ("tests/", "unit"),
     ("course_utils/", "unit"),          # the doctests
 ]

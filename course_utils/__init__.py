@@ -19,7 +19,7 @@ products are small, and on them threads cost more than they give; see
 ``course_utils._blas``), unless ``OPENBLAS_NUM_THREADS``, ``OMP_NUM_THREADS``,
 ``MKL_NUM_THREADS`` or ``INITLAB_BLAS_THREADS`` is set.
 :mod:`course_utils.mean_field` predicts, layer by layer, what
-:func:`~course_utils.nets.propagate` measures (Poole et al. 2016; Schoenholz et al. 2017).
+:func:`~course_utils.propagate` measures (Poole et al. 2016; Schoenholz et al. 2017).
 
 Examples:
     >>> import course_utils as cu
@@ -41,14 +41,33 @@ from .initializers import (DISTRIBUTIONS, MODES, TRUNCATED_NORMAL_STD, constant,
                            glorot_normal, glorot_uniform, he_normal, he_uniform,
                            lecun_normal, lecun_uniform, normalized_xavier, random_normal,
                            random_uniform, variance_scaling, xavier, zeros)
-from .nets import (ACTIVATIONS, MLP, Propagation, activate, activation_derivative,
-                   draw_weights, propagate, signal_propagation)
+from .activations import (ACTIVATIONS, SATURATION_THRESHOLD, activate, activation_derivative,
+                          dead_fraction, saturated_fraction)
+from .propagation import Propagation, draw_weights, propagate, signal_propagation
+from .mlp import MLP, OPTIMIZERS, fit_many
+from .claims import agree
 from .schemes import CONSTANT_VALUE, GUIDE, SCHEMES, Scheme, naming_table
 from . import mean_field
 from .mean_field import (LayerProfile, backward_gain, critical_weight_var, fixed_point,
                          layer_profile, second_moment_weight_var)
 
 __version__ = "0.1.0"
+
+
+def setup_notebook() -> None:
+    """Prepare a notebook's kernel for the course; the first cell of every notebook calls it.
+
+    One BLAS thread (the course's products are small: see ``course_utils._blas``;
+    ``INITLAB_BLAS_THREADS`` or ``OPENBLAS_NUM_THREADS`` overrides), the course's
+    matplotlib style, and in the live edition (WebAssembly, numpy without BLAS)
+    a cell's ``@`` computed through ``einsum``.
+    """
+    from .plots import use_course_style
+
+    limit_blas_threads()
+    install_in_ipython()
+    use_course_style()
+
 
 # The course's products are small: one BLAS thread is faster and gives the same numbers
 # (see course_utils._blas; INITLAB_BLAS_THREADS or OPENBLAS_NUM_THREADS overrides).
@@ -67,9 +86,11 @@ __all__ = [
     "he_limit", "he_std", "lecun_limit", "lecun_std",
     "calculate_gain", "NONLINEARITIES",
     "SCHEMES", "Scheme", "GUIDE", "CONSTANT_VALUE", "naming_table",
-    "ACTIVATIONS", "activate", "activation_derivative", "draw_weights", "propagate",
-    "signal_propagation", "Propagation", "MLP",
+    "ACTIVATIONS", "SATURATION_THRESHOLD", "activate", "activation_derivative",
+    "saturated_fraction", "dead_fraction", "draw_weights", "propagate",
+    "signal_propagation", "Propagation", "MLP", "OPTIMIZERS", "fit_many",
     "make_circles", "make_spirals",
     "mean_field", "fixed_point", "backward_gain", "critical_weight_var",
     "second_moment_weight_var", "layer_profile", "LayerProfile",
+    "agree", "setup_notebook",
 ]

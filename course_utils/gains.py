@@ -13,7 +13,7 @@ from ._checks import check_choice, check_real
 
 __all__ = ["NONLINEARITIES", "LEAKY_SLOPE", "calculate_gain"]
 
-#: The negative slope of the course's leaky ReLU (:mod:`course_utils.nets` uses it)
+#: The negative slope of the course's leaky ReLU (:mod:`course_utils.activations` uses it)
 #: and the default ``param`` of :func:`calculate_gain`, as in PyTorch
 #: (``nn.LeakyReLU`` and ``calculate_gain`` both default to 0.01).
 LEAKY_SLOPE = 0.01

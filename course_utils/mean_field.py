@@ -20,7 +20,7 @@ changes from one layer to the one below by the factor
 (> 1: gradients explode with depth, < 1: they vanish, = 1: the "edge of chaos").
 This module computes :math:`q^*` (where the recursion settles), :math:`\chi` there,
 the weight variance that makes :math:`\chi = 1`, and layer-by-layer predictions
-that can be laid over what :func:`course_utils.nets.propagate` measures.
+that can be laid over what :func:`course_utils.propagation.propagate` measures.
 
 The expectations are Gaussian integrals computed by quadrature: the real line is
 split at 0 and each half :math:`[0, 13]` gets a 200-node Gauss--Legendre rule
@@ -31,8 +31,8 @@ smooth ones once :math:`q` is large (then :math:`\tanh(\sqrt{q} z)` is nearly a
 step at 0: a 101-node Gauss--Hermite rule is 5 % off for tanh at :math:`q = 100`,
 this rule 1e-13). ReLU, leaky ReLU and the linear unit use closed forms.
 
-Every function takes ``activation`` from :data:`course_utils.nets.ACTIVATIONS`
-(GELU is computed with the same erf approximation as :mod:`~course_utils.nets`,
+Every function takes ``activation`` from :data:`course_utils.activations.ACTIVATIONS`
+(GELU is computed with the same erf approximation as :mod:`~course_utils.activations`,
 absolute error below 1.5e-7).
 """
 
@@ -46,7 +46,8 @@ import numpy as np
 from numpy.polynomial.legendre import leggauss
 
 from ._checks import check_choice, check_positive_int, check_real
-from .nets import ACTIVATIONS, LEAKY_SLOPE, activate, activation_derivative
+from .activations import ACTIVATIONS, activate, activation_derivative
+from .gains import LEAKY_SLOPE
 
 __all__ = ["fixed_point", "backward_gain", "critical_weight_var", "second_moment_weight_var",
            "layer_profile", "LayerProfile"]
@@ -227,7 +228,7 @@ def fixed_point(activation: str, weight_var: float, bias_var: float = 0.0,
     without bias) it is returned, even when it is unstable.
 
     Args:
-        activation: one of :data:`course_utils.nets.ACTIVATIONS`.
+        activation: one of :data:`course_utils.activations.ACTIVATIONS`.
         weight_var: :math:`\sigma_w^2 = n \operatorname{Var}[w]` (2 for He, 1 for
             LeCun, 1/3 for U[-1/sqrt(n), 1/sqrt(n)]), a finite number > 0.
         bias_var: :math:`\sigma_b^2`, the variance of the biases, >= 0.
@@ -309,7 +310,7 @@ def second_moment_weight_var(activation: str) -> float:
     It is the rule to use where :func:`critical_weight_var` has no answer.
 
     Args:
-        activation: one of :data:`course_utils.nets.ACTIVATIONS`.
+        activation: one of :data:`course_utils.activations.ACTIVATIONS`.
 
     Examples:
         >>> round(second_moment_weight_var("gelu"), 2)
@@ -341,7 +342,7 @@ def critical_weight_var(activation: str, bias_var: float = 0.0) -> float:
     weight variance :math:`q` grows by ``bias_var`` per layer).
 
     Args:
-        activation: one of :data:`course_utils.nets.ACTIVATIONS`.
+        activation: one of :data:`course_utils.activations.ACTIVATIONS`.
         bias_var: :math:`\sigma_b^2`, >= 0.
 
     Examples:
@@ -407,12 +408,12 @@ def critical_weight_var(activation: str, bias_var: float = 0.0) -> float:
 # ------------------------------------------------------------ layer by layer
 @dataclass(frozen=True)
 class LayerProfile:
-    r"""Mean-field predictions per layer, in the conventions of :func:`course_utils.nets.propagate`.
+    r"""Mean-field predictions per layer, in the conventions of :func:`course_utils.propagation.propagate`.
 
     Index 0 is the first hidden layer (:math:`z_1 = x W_1`), index ``depth - 1``
     the top. Every array has length ``depth`` and lines up with the field of the
-    same name of :class:`~course_utils.nets.Propagation` (measured on a network
-    of constant width with zero biases, as :func:`~course_utils.nets.signal_propagation`
+    same name of :class:`~course_utils.propagation.Propagation` (measured on a network
+    of constant width with zero biases, as :func:`~course_utils.propagation.signal_propagation`
     draws it).
 
     Attributes:
@@ -458,10 +459,10 @@ class LayerProfile:
 
 def layer_profile(activation: str, weight_var: float, depth: int, *, bias_var: float = 0.0,
                   q0: float = 1.0, batch: int = 256) -> LayerProfile:
-    r"""Predict, layer by layer, what :func:`course_utils.nets.propagate` measures.
+    r"""Predict, layer by layer, what :func:`course_utils.propagation.propagate` measures.
 
     Forward, from an input whose entries have second moment :math:`q_0`
-    (:func:`~course_utils.nets.signal_propagation` draws a standard normal input,
+    (:func:`~course_utils.propagation.signal_propagation` draws a standard normal input,
     :math:`q_0 = 1`):
 
     .. math::
@@ -486,7 +487,7 @@ def layer_profile(activation: str, weight_var: float, depth: int, *, bias_var: f
     ``inf`` meets ``0``); one that shrinks below it reads 0.
 
     Args:
-        activation: one of :data:`course_utils.nets.ACTIVATIONS`.
+        activation: one of :data:`course_utils.activations.ACTIVATIONS`.
         weight_var: :math:`\sigma_w^2 = n \operatorname{Var}[w]`, > 0.
         depth: number of layers, a positive integer.
         bias_var: :math:`\sigma_b^2`, >= 0 (``propagate`` itself uses no biases).

@@ -21,7 +21,8 @@ from .panels.shared import SUBSCRIPT, SUPERSCRIPT
 from .schemes import SCHEMES
 
 __all__ = ["COURSE_STYLE", "CourseLogScale", "CourseSymLogScale", "PlainLogFormatter",
-           "use_course_style", "panel_figure", "bound_errorbars", "scheme_color"]
+           "use_course_style", "panel_figure", "bound_errorbars", "scheme_color",
+           "FIGURE_PRESETS", "course_figure"]
 
 #: rcParams every notebook uses: a white figure background that stays legible
 #: in JupyterLab's dark theme, a fixed size, light grids, and constrained layout
@@ -156,6 +157,67 @@ def scheme_color(name: str) -> str:
     in every notebook; dark grey for a name that is not in :data:`~course_utils.SCHEMES`."""
     scheme = SCHEMES.get(name)
     return "#333333" if scheme is None else scheme.color
+
+
+#: The course's figure shapes: ``name -> (width, height)`` in inches. Margins
+#: are in inches too (:data:`FIGURE_MARGINS`), so they hold at every size.
+FIGURE_PRESETS = {
+    "single": (8.0, 3.4),      # one plot
+    "tall": (8.0, 4.6),        # one plot with a legend or colour bar below/beside
+    "pair": (9.0, 3.4),        # two plots side by side
+    "row3": (11.0, 3.2),       # three plots
+    "row4": (11.0, 3.0),       # four plots, e.g. a loss curve and three decision maps
+    "grid": (9.0, 6.0),        # a 2 x 2 or 2 x 3 grid
+}
+#: Margins in inches: room for tick labels and one axis label on the left and
+#: bottom, a title on top; ``gap`` between columns (``shared_gap`` when the
+#: columns share their y axis and hide the inner tick labels), ``hgap`` between rows.
+FIGURE_MARGINS = {"left": 0.62, "right": 0.12, "bottom": 0.48, "top": 0.32,
+                  "gap": 0.62, "shared_gap": 0.18, "hgap": 0.72}
+
+
+def course_figure(preset: str = "single", nrows: int = 1, ncols: int = 1, *,
+                  sharey=False, sharex=False, **kwargs):
+    """A pyplot figure of one of :data:`FIGURE_PRESETS`, with fixed margins and its axes.
+
+    The margins come from :data:`FIGURE_MARGINS` (inches, converted for the
+    preset's size), so no layout pass runs when the figure is shown: a figure
+    drawn with constrained layout is laid out and drawn twice, and the course
+    shows many. Recipes that add a colour bar or an outside legend use the
+    ``"tall"`` preset or draw them inside the axes.
+
+    Args:
+        preset: a name of :data:`FIGURE_PRESETS`.
+        nrows, ncols: the grid of axes.
+        sharey, sharex: as for ``plt.subplots``.
+        **kwargs: passed to ``plt.subplots`` (``width_ratios``, ``subplot_kw``, ...).
+
+    Returns:
+        ``(figure, axes)`` as from ``plt.subplots``.
+
+    Examples:
+        >>> fig, (left, right) = course_figure("pair", 1, 2, sharey=True)
+        >>> fig.get_size_inches().tolist()
+        [9.0, 3.4]
+        >>> import matplotlib.pyplot as plt; plt.close(fig)
+    """
+    import matplotlib.pyplot as plt
+
+    if preset not in FIGURE_PRESETS:
+        names = ", ".join(repr(n) for n in FIGURE_PRESETS)
+        raise ValueError(f"preset must be one of {names}, got {preset!r}")
+    width, height = FIGURE_PRESETS[preset]
+    m = FIGURE_MARGINS
+    gap = m["shared_gap"] if sharey in (True, "all", "row") else m["gap"]
+    axes_width = (width - m["left"] - m["right"] - gap * (ncols - 1)) / ncols
+    axes_height = (height - m["bottom"] - m["top"] - m["hgap"] * (nrows - 1)) / nrows
+    _register_course_scales()
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), layout="none",
+                             sharey=sharey, sharex=sharex, **kwargs)
+    fig.subplots_adjust(left=m["left"] / width, right=1 - m["right"] / width,
+                        bottom=m["bottom"] / height, top=1 - m["top"] / height,
+                        wspace=gap / axes_width, hspace=m["hgap"] / axes_height)
+    return fig, axes
 
 
 def panel_figure(nrows: int = 1, ncols: int = 1, *, figsize=(8.0, 3.2), dpi: int = 90, **kwargs):

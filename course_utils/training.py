@@ -1,13 +1,7 @@
 r"""Train many small networks side by side and compare initialization schemes on toy data.
 
-:class:`~course_utils.nets.MLP` trains one network at a time, and on a
-2-16-16-1 network its Python overhead (not the arithmetic) sets the pace.
-:func:`fit_many` takes several MLPs of the same shape and activation, stacks
-their weights along a leading axis and runs the *same* full-batch gradient
-descent on all of them at once. The networks keep their own initial weights
-(drawn by ``MLP`` itself) and receive their trained weights back, so
-everything else (``predict_proba``, ``hidden_unit_spread``, ...) works on them
-as usual. ``net.fit`` is the same code applied to a stack of one network.
+:func:`~course_utils.mlp.fit_many` (re-exported here) trains several MLPs
+of the same shape side by side, one stacked product per layer.
 
 :func:`compare_schemes` uses it to train one network per (scheme, activation)
 pair; :func:`course_utils.tables.accuracy_table_markdown` turns the results into a table.
@@ -21,54 +15,9 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 
 from ._checks import check_nonnegative_int, check_positive_int, check_real
-from .nets import MLP, _check_fit_args, _fit_stack
+from .mlp import MLP, fit_many
 
 __all__ = ["Run", "Comparison", "fit_many", "compare_schemes", "decision_grid"]
-
-
-def fit_many(nets: Sequence[MLP], X, y, *, epochs: int = 300, learning_rate: float = 0.5,
-             record_every: int = 1) -> list[dict]:
-    r"""Train several MLPs of identical shape and activation at once (in place).
-
-    Each network follows exactly the update of :meth:`MLP.fit`: full-batch
-    gradient descent on the mean binary cross-entropy
-    :math:`\operatorname{softplus}(s) - y s` of its output logit :math:`s`.
-    The weights of all :math:`k` networks are stacked into arrays of shape
-    ``(k, fan_in, fan_out)``, so one batched matrix product serves them all.
-
-    Args:
-        nets: MLPs with the same ``widths`` and ``activation``.
-        X, y: training data ``(n_samples, widths[0])`` and 0/1 labels.
-        epochs: number of gradient steps.
-        learning_rate: step size, a finite number > 0.
-        record_every: record loss and accuracy every this many steps.
-
-    Returns:
-        One history per network, as from :meth:`MLP.fit`:
-        ``{"epoch", "loss", "accuracy"}`` arrays.
-
-    Examples:
-        >>> from course_utils import MLP, make_circles
-        >>> X, y = make_circles(100, rng=0)
-        >>> nets = [MLP((2, 8, 1), scheme=s, activation="tanh", rng=0)
-        ...         for s in ("zeros", "he_normal")]
-        >>> histories = fit_many(nets, X, y, epochs=50, learning_rate=0.5)
-        >>> [round(float(h["loss"][-1]), 3) for h in histories]   # zeros: stuck at log 2
-        [0.693, 0.64]
-    """
-    nets = list(nets)
-    if not nets:
-        raise ValueError("nets must hold at least one MLP, got none")
-    first = nets[0]
-    for net in nets:
-        if not isinstance(net, MLP):
-            raise TypeError(f"nets must be MLP instances, got {net!r}")
-        if net.widths != first.widths or net.activation != first.activation:
-            raise ValueError("every net must have the same widths and activation; got "
-                             f"{first.widths}/{first.activation} and {net.widths}/{net.activation}")
-    X, y = first._check_xy(X, y)
-    epochs, learning_rate, record_every = _check_fit_args(epochs, learning_rate, record_every)
-    return _fit_stack(nets, X, y, epochs, learning_rate, record_every)
 
 
 @dataclass(frozen=True)
@@ -78,7 +27,7 @@ class Run:
     Attributes:
         scheme: the scheme's name in :data:`~course_utils.SCHEMES`.
         activation: the hidden activation.
-        net: the trained :class:`~course_utils.nets.MLP`.
+        net: the trained :class:`~course_utils.MLP`.
         history: ``{"epoch", "loss", "accuracy"}`` arrays from training.
         initial_spread: ``net.hidden_unit_spread(0)`` before training.
     """
@@ -141,14 +90,14 @@ def compare_schemes(schemes: Iterable[str], activations: Iterable[str], X, y, *,
                     record_every: int = 5, seed: int = 0) -> Comparison:
     """Train the same network once per (scheme, activation) pair and collect the results.
 
-    Every network is built by :class:`~course_utils.nets.MLP` with its weights
+    Every network is built by :class:`~course_utils.MLP` with its weights
     drawn from a Generator seeded with ``seed`` (biases zero), so two schemes
     differ only in how their weights are drawn. The networks of one activation
     are trained together by :func:`fit_many`.
 
     Args:
         schemes: names from :data:`~course_utils.SCHEMES`.
-        activations: hidden activations, from :data:`~course_utils.nets.ACTIVATIONS`.
+        activations: hidden activations, from :data:`~course_utils.ACTIVATIONS`.
         X, y: training data and 0/1 labels.
         widths: layer widths, input first and 1 last.
         epochs, learning_rate, record_every: as for :meth:`MLP.fit`.

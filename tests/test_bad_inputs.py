@@ -19,7 +19,7 @@ import course_utils as cu
 from course_utils import *                                      # noqa: F401,F403
 from course_utils.bounds import scaled_limit, scaled_std       # noqa: F401
 from course_utils.mean_field import *                          # noqa: F401,F403
-from course_utils.nets import resolve_scheme                   # noqa: F401
+from course_utils.propagation import resolve_scheme                   # noqa: F401
 from course_utils.tables import markdown_table, std_table, std_table_markdown  # noqa: F401
 from course_utils.training import compare_schemes, decision_grid, fit_many     # noqa: F401
 
@@ -279,6 +279,19 @@ CASES = [
      "activation must be one of 'linear', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'gelu', 'silu', 'selu'; got None of type NoneType"),
     ('activation_derivative("softmax", Z)', ValueError,
      "activation must be one of 'linear', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'gelu', 'silu', 'selu'; got 'softmax'"),
+    ('saturated_fraction("Tanh", Z)', ValueError,
+     "activation must be one of 'linear', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'gelu', 'silu', 'selu'; got 'Tanh'"),
+    ('dead_fraction("relu6", Z)', ValueError,
+     "activation must be one of 'linear', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'gelu', 'silu', 'selu'; got 'relu6'"),
+    # claims
+    ('agree("q*", 0.5, 0.5)', ValueError,
+     'give exactly one of rtol, atol or factor, got rtol=None, atol=None, factor=None'),
+    ('agree("q*", 0.5, 0.5, rtol=0.1, atol=0.1)', ValueError,
+     'give exactly one of rtol, atol or factor, got rtol=0.1, atol=0.1, factor=None'),
+    ('agree("q*", [0.5, 0.6], [0.5, 0.6, 0.7], rtol=0.1)', ValueError,
+     'measured and predicted must have the same shape, got (2,) and (3,)'),
+    ('agree("q*", 0.5, 0.5, factor=0.5)', ValueError,
+     'factor must be > 1.0, got 0.5'),
     # schemes and weights
     ('resolve_scheme("kaiming")', ValueError,
      "scheme must be one of 'zeros', 'constant', 'random_normal', 'random_uniform', 'xavier', 'normalized_xavier', 'glorot_normal', 'he_uniform', 'he_normal', 'lecun_uniform', 'lecun_normal' (or a Scheme or a sampler); got 'kaiming'"),
@@ -383,6 +396,16 @@ CASES = [
      'every net must have the same widths and activation; got (2, 4, 1)/tanh and (2, 3, 1)/tanh'),
     ('fit_many([MLP((2, 4, 1), rng=0)], X, y, epochs=2.5)', TypeError,
      'epochs must be a positive integer, got 2.5 of type float'),
+    ('fit_many([MLP((2, 4, 1), rng=0)], X, y, optimizer="rmsprop")', ValueError,
+     "optimizer must be one of 'sgd', 'adam'; got 'rmsprop'"),
+    ('fit_many([MLP((2, 4, 1), rng=0)], X, y, learning_rate=float("nan"))', ValueError,
+     'learning_rate must be a finite number, got nan'),
+    ('fit_many([MLP((2, 4, 1), rng=0)], X, y, dropout=1.0)', ValueError,
+     'dropout must be in [0, 1), got 1.0'),
+    ('fit_many([MLP((2, 4, 1), rng=0)], X, y, dropout=-0.1)', ValueError,
+     'dropout must be >= 0.0, got -0.1'),
+    ('fit_many([MLP((2, 4, 1), rng=0)], X, y, dropout=0.5)', ValueError,
+     'rng must be given (a seed or a Generator) when dropout > 0: the dropout masks are random draws'),
     ('compare_schemes([], ["relu"], X, y)', ValueError,
      'schemes and activations must each name at least one entry'),
     ('compare_schemes(["zeros"], ["relu"], X, y, seed=-1)', ValueError,
@@ -484,6 +507,7 @@ def test_bad_input_gets_the_course_message(call, error, message):
 # Public functions whose arguments cannot be wrong in a way a learner hits, and why.
 NO_BAD_INPUT = {
     "naming_table": "takes no argument",
+    "setup_notebook": "takes no argument",
 }
 
 

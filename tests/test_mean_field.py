@@ -8,7 +8,9 @@ from numpy.polynomial.hermite_e import hermegauss
 
 import course_utils as cu
 from course_utils import mean_field as mf
-from course_utils.nets import ACTIVATIONS, LEAKY_SLOPE, SELU_ALPHA, SELU_SCALE, propagate
+from course_utils.activations import ACTIVATIONS, SELU_ALPHA, SELU_SCALE
+from course_utils.gains import LEAKY_SLOPE
+from course_utils.propagation import propagate
 
 
 def _hermite_expectation(func, q, nodes=101):

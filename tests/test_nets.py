@@ -1,4 +1,4 @@
-"""Tests of course_utils.nets: activations, weight drawing, signal propagation and the MLP."""
+"""Tests of course_utils.activations, .propagation and .mlp: activations, weight drawing, signal propagation and the MLP."""
 
 import functools
 import math
@@ -10,7 +10,8 @@ import pytest
 import course_utils as cu
 from course_utils import (ACTIVATIONS, MLP, Propagation, activate, activation_derivative,
                           draw_weights, make_circles, propagate, signal_propagation)
-from course_utils.nets import LEAKY_SLOPE, resolve_scheme
+from course_utils.gains import LEAKY_SLOPE
+from course_utils.propagation import resolve_scheme
 
 
 # ================================================================ activations
@@ -363,7 +364,7 @@ def test_mlp_construction():
 
 # ================================================ GELU, SiLU, SELU (issue 11)
 def test_new_activation_values():
-    from course_utils.nets import SELU_ALPHA, SELU_SCALE
+    from course_utils.activations import SELU_ALPHA, SELU_SCALE
     z = np.linspace(-12, 12, 2401)
     exact_gelu = np.array([v * 0.5 * math.erfc(-v / math.sqrt(2)) for v in z])
     # Abramowitz & Stegun 7.1.26: |erf error| < 1.5e-7, times |z|/2 <= 6 here.
@@ -429,7 +430,7 @@ def test_weight_gradient_std_survives_tiny_float32_values():
     rng = np.random.default_rng(0)
     a = (rng.standard_normal((8, 64)) * 1e-25).astype(np.float32)
     g = (rng.standard_normal((8, 64)) * 1e-20).astype(np.float32)
-    from course_utils.nets import _weight_gradient_std
+    from course_utils.propagation import _weight_gradient_std
     expected = (a.astype(np.float64).T @ g.astype(np.float64)).std()
     assert _weight_gradient_std(a, g) == pytest.approx(expected, rel=1e-5)
 

@@ -116,7 +116,7 @@ def test_weight_var_is_n_times_the_scheme_variance():
 def test_he_profile_relu_family_ratio_per_layer(activation):
     p = he_profile(activation, width=120, depth=30)
     assert p.schemes == tuple(HE_SCHEMES)
-    a2 = 0.0 if activation == "relu" else cu.nets.LEAKY_SLOPE ** 2
+    a2 = 0.0 if activation == "relu" else cu.gains.LEAKY_SLOPE ** 2
     expected = np.sqrt(p.weight_var * (1 + a2) / 2)            # He et al. 2015
     predicted = p.predicted_signal_ratio ** (1 / 29)
     np.testing.assert_allclose(predicted, expected, rtol=1e-9)

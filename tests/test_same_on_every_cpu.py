@@ -25,7 +25,7 @@ import pytest
 
 import course_utils as cu
 from course_utils import SCHEMES
-from course_utils.nets import propagate
+from course_utils.propagation import propagate
 from course_utils.panels.capstone import capstone_profile, diagnosis
 from course_utils.panels.corner import CornerWeights
 from course_utils.panels.shared import child_seeds

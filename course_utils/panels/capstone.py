@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from .. import mean_field
 from .._checks import check_choice
-from ..nets import _SATURATION
+from ..activations import SATURATION_THRESHOLD
 from ..schemes import GUIDE, SCHEMES
 from .he import DepthProfiles, depth_profiles
 from .shared import Caption, Table, fmt
@@ -141,7 +141,7 @@ def sigmoid_critical() -> tuple:
     """
     critical = mean_field.critical_weight_var("sigmoid")
     q_star = mean_field.fixed_point("sigmoid", critical)
-    slope = 0.25 * _SATURATION                        # a(1 - a) = slope at |z| = z0
+    slope = 0.25 * SATURATION_THRESHOLD                        # a(1 - a) = slope at |z| = z0
     a = 0.5 * (1.0 + math.sqrt(1.0 - 4.0 * slope))
     z0 = math.log(a / (1.0 - a))
     return critical, q_star, math.erfc(z0 / math.sqrt(2.0 * q_star))

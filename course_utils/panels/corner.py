@@ -21,7 +21,7 @@ from typing import Optional
 import numpy as np
 
 from .._checks import check_choice, check_positive_int
-from ..nets import draw_weights, propagate
+from ..propagation import draw_weights, propagate
 from ..schemes import SCHEMES
 from .shared import child_seeds
 

@@ -30,7 +30,8 @@ import numpy as np
 
 from .. import mean_field
 from .._checks import check_choice, check_positive_int
-from ..nets import ACTIVATIONS, LEAKY_SLOPE
+from ..activations import ACTIVATIONS
+from ..gains import LEAKY_SLOPE
 from ..schemes import SCHEMES
 from .corner import CornerPropagation
 from .shared import Caption, Table, fmt

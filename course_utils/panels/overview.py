@@ -23,7 +23,7 @@ import numpy as np
 
 from .. import mean_field
 from .._checks import check_choice, check_positive_int
-from ..nets import ACTIVATIONS
+from ..activations import ACTIVATIONS
 from ..schemes import SCHEMES
 from .corner import CornerPropagation
 from .shared import Caption, Table, depth_axis_limit, fmt

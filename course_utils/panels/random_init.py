@@ -25,7 +25,7 @@ import numpy as np
 
 from .. import mean_field
 from .._checks import check_choice, check_positive_int, check_real
-from ..nets import propagate
+from ..propagation import propagate
 from .shared import (Caption, Table, bin_heights, child_seeds, depth_axis_limit, fmt,
                      power_of_ten)
 

@@ -20,7 +20,7 @@ import numpy as np
 from .._checks import check_choice, check_positive_int, check_real
 from ..data import make_circles
 from ..initializers import random_normal
-from ..nets import MLP
+from ..mlp import MLP
 from .shared import Caption, child_seeds, fmt
 
 __all__ = ["NOISE_LEVELS", "SymmetryRun", "symmetry_run", "symmetry_caption"]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 
-from ..nets import ACTIVATIONS
+from ..activations import ACTIVATIONS
 from ..panels import depth_axis_limit, depth_axis_limits
 from ..panels.capstone import caption, capstone_profile
 from ..plots import panel_figure, scheme_color

@@ -8,7 +8,7 @@ caption says so) and a depth axis fitted to the layers shown.
 
 from __future__ import annotations
 
-from ..nets import ACTIVATIONS
+from ..activations import ACTIVATIONS
 from ..panels.overview import OVERVIEW_YLIM, SignalOverview, overview_caption
 from ..panels.shared import depth_axis_limit, depth_axis_limits
 from ..plots import panel_figure
