@@ -18,7 +18,8 @@ import numpy as np
 ALLOWED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
-def _is_integer(value) -> bool:
+def is_integer(value) -> bool:
+    """True for an integer (Python or numpy), False for bool and everything else."""
     # bool is an int subclass, but ``True`` is never a sensible fan or size.
     return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
 
@@ -28,7 +29,7 @@ def _is_real(value) -> bool:
 
 
 def _check_int(name: str, value, minimum: int, kind: str) -> int:
-    if not _is_integer(value):
+    if not is_integer(value):
         raise TypeError(f"{name} must be {kind}, got {value!r} of type {type(value).__name__}")
     if value < minimum:
         raise ValueError(f"{name} must be {kind}, got {value!r}")
@@ -82,7 +83,7 @@ def check_shape(shape, *, min_ndim: int = 1, name: str = "shape") -> tuple[int, 
 
     A bare integer is accepted as a 1-D shape, as numpy does.
     """
-    if _is_integer(shape):
+    if is_integer(shape):
         shape = (shape,)
     if isinstance(shape, (str, bytes)) or not isinstance(shape, Iterable):
         raise TypeError(f"{name} must be a tuple of positive integers, got {shape!r}")
@@ -90,7 +91,7 @@ def check_shape(shape, *, min_ndim: int = 1, name: str = "shape") -> tuple[int, 
         shape = tuple(shape)
     except TypeError:   # iterable by type but not in fact, e.g. a 0-d numpy array
         raise TypeError(f"{name} must be a tuple of positive integers, got {shape!r}") from None
-    if not all(_is_integer(d) for d in shape):
+    if not all(is_integer(d) for d in shape):
         raise TypeError(f"{name} must be a tuple of positive integers, got {shape!r}")
     if len(shape) == 0:
         raise ValueError(f"{name} must not be empty, got {shape!r}")
@@ -127,7 +128,7 @@ def check_rng(rng) -> np.random.Generator:
         return np.random.default_rng()
     if isinstance(rng, np.random.Generator):
         return rng
-    if _is_integer(rng):
+    if is_integer(rng):
         if rng < 0:
             raise ValueError(f"rng must be a non-negative integer seed or a "
                              f"numpy.random.Generator, got {rng!r}")

@@ -20,7 +20,7 @@ from typing import Optional
 
 import numpy as np
 
-from .._checks import _is_integer, check_choice, check_positive_int
+from .._checks import is_integer, check_choice, check_positive_int
 
 __all__ = ["child_seeds", "bin_heights", "depth_axis_limits", "power_of_ten", "SUPERSCRIPT", "SUBSCRIPT",
            "depth_axis_limit", "Table", "Caption", "fmt"]
@@ -48,7 +48,7 @@ def child_seeds(seed: int, *names: str) -> tuple:
         >>> len({a, b}), child_seeds(1, "weights")[0] != a
         (2, True)
     """
-    if not _is_integer(seed) or seed < 0:
+    if not is_integer(seed) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     if not names:
         raise ValueError("names must hold at least one name, got none")
