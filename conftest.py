@@ -34,6 +34,7 @@ TIERS = [
     ("tests/claims/", "claims"),                     # the notebooks' claims over many seeds
     ("tests/", "unit"),
     ("course_utils/", "unit"),          # the doctests
+    ("web/build.py", "unit"),           # the book builder's doctests
 ]
 
 _ROOT = Path(__file__).resolve().parent
