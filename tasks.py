@@ -40,6 +40,7 @@ library only: this file runs before anything is installed.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import platform
 import shutil
@@ -57,6 +58,18 @@ NEWEST_VENV = ROOT / ".venv-newest"
 TOOLS_VENV = ROOT / ".venv-tools"
 
 # The locks (exact versions, all platforms, Python 3.11 and newer), made by `tasks.py lock`.
+def _load_settings():
+    """course_utils/settings.py, loaded by its path: it is standard library only, and tasks.py
+    runs before any environment with the package (and numpy) exists."""
+    spec = importlib.util.spec_from_file_location("initlab_settings", ROOT / "course_utils" / "settings.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module          # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module.setting
+
+
+setting = _load_settings()
+
 LEARNER = ["binder/requirements.txt"]
 TESTS = ["locks/test.txt"]
 WEB = ["locks/web.txt"]
@@ -68,9 +81,8 @@ LOCKS = {
     "locks/hub.txt": (["notebooks", "instructor", "hub"], "locks/test.txt"),
     "locks/web.txt": (["web"], None),
 }
-#: The ranges, for `tasks.py newest`.
-RANGES = ["requirements.txt", "requirements-test.txt", "requirements-instructor.txt",
-          "requirements-browser.txt"]
+#: The extras `tasks.py newest` installs at the newest versions pyproject's ranges allow.
+NEWEST_EXTRAS = "notebooks,test,instructor,browser"
 REFERENCE = "requirements-reference.txt"
 UV = "uv==0.13.10"                  # the lock tool, installed into .venv-tools by `tasks.py lock`
 OLDEST_PYTHON = "3.11"              # requires-python's floor; CI runs it on Debian's python3
@@ -80,8 +92,8 @@ OLDEST_PYTHON = "3.11"              # requires-python's floor; CI runs it on Deb
 # at a world-readable path, is built from a Python every user can run (a venv made from a
 # Python under /root, e.g. pyenv's, is unusable by other users), and gets the course package
 # and the exchange module as copies, not editable links into this (maybe private) clone.
-HUB_PREFIX = Path(os.environ.get("INITLAB_HUB_PREFIX", "/opt/initlab-hub"))
-HUB_BASE_PYTHON = Path(os.environ.get("INITLAB_HUB_PYTHON", "/usr/bin/python3"))
+HUB_PREFIX = setting("INITLAB_HUB_PREFIX")
+HUB_BASE_PYTHON = setting("INITLAB_HUB_PYTHON")
 CHP = "configurable-http-proxy@5.3.0"       # the hub's proxy, from npm; 5.3.0 is the version tested
 
 
@@ -249,7 +261,7 @@ def install_reference(env: Path) -> None:
     """Try the optional reference frameworks once per version of their requirements file."""
     if not (ROOT / REFERENCE).exists():
         return
-    digest = _digest([REFERENCE])
+    digest = _digest([REFERENCE, "pyproject.toml"])
     done, failed = env / ".installed-reference", env / ".failed-reference"
     if done.exists() and done.read_text() == digest:
         return
@@ -261,8 +273,8 @@ def install_reference(env: Path) -> None:
         "INITLAB_SKIP_REFERENCE=1 to skip, or INITLAB_TORCH_INDEX=https://download.pytorch.org/whl/cpu "
         "to ask PyTorch's index for its CPU-only build.")
     args = ["-r", ROOT / REFERENCE]
-    if os.environ.get("INITLAB_TORCH_INDEX"):
-        args += ["--extra-index-url", os.environ["INITLAB_TORCH_INDEX"]]
+    if setting("INITLAB_TORCH_INDEX"):
+        args += ["--extra-index-url", setting("INITLAB_TORCH_INDEX")]
     log = env / "pip-install-reference.log"
     log.write_text("")
     if _pip(env, REFERENCE, args, log):
@@ -299,7 +311,7 @@ def lab(extra: list[str]) -> int:
 def test(extra: list[str]) -> int:
     ensure_venv(TEST_VENV)
     install(TEST_VENV, TESTS)          # the tests' lock holds the learner's versions too
-    if os.environ.get("INITLAB_SKIP_REFERENCE") != "1":
+    if not setting("INITLAB_SKIP_REFERENCE"):
         install_reference(TEST_VENV)
     args = [python_of(TEST_VENV), "-m", "pytest", *extra]
     say("running: " + " ".join(str(a) for a in args[1:]))
@@ -314,10 +326,9 @@ def newest(extra: list[str]) -> int:
     tool = uv()
     if tool is None:
         return 1
-    say("installing the newest versions the ranges allow (" + ", ".join(RANGES) + ")")
-    args = [tool, "pip", "install", "--python", python_of(NEWEST_VENV), "--upgrade"]
-    for name in RANGES:
-        args += ["-r", ROOT / name]
+    say(f"installing the newest versions pyproject.toml's ranges allow (extras {NEWEST_EXTRAS})")
+    args = [tool, "pip", "install", "--python", python_of(NEWEST_VENV), "--upgrade",
+            "-e", f"{ROOT}[{NEWEST_EXTRAS}]"]
     with log.open("a") as out:
         if subprocess.call([str(a) for a in args], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT):
             say(f"installing the ranges failed; uv's output is in {log.relative_to(ROOT)}")

@@ -14,10 +14,9 @@ deep stacks and float32 halves the memory those products move; pass
 ``dtype=numpy.float64`` where a run's numbers leave float32's range
 (about 1e-38 to 3e38). :func:`~course_utils.propagate` keeps the dtype of its
 inputs.
-Threads: importing the package limits numpy's BLAS to one thread (the course's
-products are small, and on them threads cost more than they give; see
-``course_utils._blas``), unless ``OPENBLAS_NUM_THREADS``, ``OMP_NUM_THREADS``,
-``MKL_NUM_THREADS`` or ``INITLAB_BLAS_THREADS`` is set.
+Importing the package changes no global state: a notebook's first cell calls
+:func:`setup_notebook` (one BLAS thread, the course's plot style, and in the
+live edition ``@`` through einsum).
 :mod:`course_utils.mean_field` predicts, layer by layer, what
 :func:`~course_utils.propagate` measures (Poole et al. 2016; Schoenholz et al. 2017).
 
@@ -68,12 +67,6 @@ def setup_notebook() -> None:
     install_in_ipython()
     use_course_style()
 
-
-# The course's products are small: one BLAS thread is faster and gives the same numbers
-# (see course_utils._blas; INITLAB_BLAS_THREADS or OPENBLAS_NUM_THREADS overrides).
-limit_blas_threads()
-# In the live edition only (WebAssembly, numpy without BLAS): cells' @ through einsum.
-install_in_ipython()
 
 __all__ = [
     "fan_in_and_fan_out", "receptive_field_size", "keras_shape_from_torch",

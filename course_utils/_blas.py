@@ -1,4 +1,4 @@
-"""One BLAS thread for the course's small matrix products (set when course_utils is imported).
+"""One BLAS thread for the course's small matrix products (set by ``cu.setup_notebook()``).
 
 The course multiplies small matrices: at most a few hundred units wide, a
 batch of at most a few hundred examples. On products this size a
@@ -12,7 +12,7 @@ nbval compares them); some float64 products differ in their last bits between
 one and two threads (OpenBLAS splits the sums differently), which no printed
 number shows.
 
-So importing :mod:`course_utils` limits BLAS to one thread, through
+So :func:`course_utils.setup_notebook` limits BLAS to one thread, through
 `threadpoolctl <https://github.com/joblib/threadpoolctl>`_ (the tool
 scikit-learn uses for the same purpose). It leaves the setting alone when
 the learner chose one (``OPENBLAS_NUM_THREADS``, ``OMP_NUM_THREADS``,
@@ -23,6 +23,8 @@ threadpoolctl is missing (the live edition's WebAssembly has no threads).
 from __future__ import annotations
 
 import os
+
+from .settings import setting
 
 _CHOICES = ("INITLAB_BLAS_THREADS", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 _limits = None
@@ -40,15 +42,10 @@ def limit_blas_threads() -> int | None:
         True
     """
     global _limits
-    chosen = os.environ.get("INITLAB_BLAS_THREADS") or None      # empty counts as unset
+    chosen = setting("INITLAB_BLAS_THREADS")
     if chosen is None and any(os.environ.get(name) for name in _CHOICES[1:]):
         return None
-    if chosen is not None:
-        if not chosen.isdigit() or int(chosen) < 1:
-            raise ValueError(f"INITLAB_BLAS_THREADS must be a positive integer, got {chosen!r}")
-        threads = int(chosen)
-    else:
-        threads = 1
+    threads = 1 if chosen is None else chosen
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:

@@ -64,6 +64,7 @@ from nbgrader.preprocessors import Execute
 from nbformat.v4 import new_output
 from traitlets import Bool, Integer, List, Unicode
 from traitlets.config import LoggingConfigurable
+from course_utils.settings import setting
 
 #: Where the kernel finds its connection file inside the sandbox (a private tmpfs).
 INNER_RUN = "/run/initlab"
@@ -97,7 +98,7 @@ class GradingSandbox(LoggingConfigurable):
     """Settings of the autograde sandbox (``c.GradingSandbox.*`` in nbgrader_config.py)."""
 
     account = Unicode(
-        os.environ.get("INITLAB_GRADER_ACCOUNT", "initlab-grader"),
+        setting("INITLAB_GRADER_ACCOUNT"),
         help="The Unix account the students' code runs as: unprivileged, owning nothing, used for "
              "nothing else (default: $INITLAB_GRADER_ACCOUNT, else initlab-grader).").tag(config=True)
     allow_unsandboxed = Bool(

@@ -19,12 +19,14 @@ import os
 
 from jupyterhub.spawner import LocalProcessSpawner
 
+from course_utils.settings import setting
+
 c = get_config()  # noqa: F821  (provided by traitlets when it loads this file)
 
-PREFIX = os.environ.get("INITLAB_HUB_PREFIX", "/opt/initlab-hub")    # venv/ and proxy/ (tasks.py)
-CLASS_DIR = os.environ.get("INITLAB_HUB_CLASS_DIR", "/srv/initlab")  # exchange/, etc/, roster
-INSTRUCTOR = os.environ.get("INITLAB_HUB_INSTRUCTOR", "instructor")
-PORT = int(os.environ.get("INITLAB_HUB_PORT", "8000"))               # the only public port
+PREFIX = str(setting("INITLAB_HUB_PREFIX"))    # venv/ and proxy/ (tasks.py)
+CLASS_DIR = str(setting("INITLAB_HUB_CLASS_DIR"))  # exchange/, etc/, roster
+INSTRUCTOR = setting("INITLAB_HUB_INSTRUCTOR")
+PORT = setting("INITLAB_HUB_PORT")               # the only public port
 VENV = os.path.join(PREFIX, "venv")
 
 
@@ -38,9 +40,9 @@ def roster() -> set:
 c.JupyterHub.ip = "127.0.0.1"
 c.JupyterHub.port = PORT
 c.JupyterHub.hub_ip = "127.0.0.1"
-c.JupyterHub.hub_port = int(os.environ.get("INITLAB_HUB_HUB_PORT", PORT + 1))
+c.JupyterHub.hub_port = setting("INITLAB_HUB_HUB_PORT")
 c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:{}".format(
-    os.environ.get("INITLAB_HUB_PROXY_API_PORT", PORT + 2))
+    setting("INITLAB_HUB_PROXY_API_PORT"))
 c.ConfigurableHTTPProxy.command = [
     os.path.join(PREFIX, "proxy", "node_modules", ".bin", "configurable-http-proxy")]
 c.JupyterHub.db_url = "sqlite:///" + os.path.join(CLASS_DIR, "hub", "jupyterhub.sqlite")

@@ -27,12 +27,13 @@ import urllib.request
 from pathlib import Path
 
 import nbformat
+from course_utils.settings import setting
 
 ROOT = Path(__file__).resolve().parents[1]
 # INITLAB_NOTEBOOKS_DIR points the browser tests at another folder of NN_*.ipynb (development).
-NOTEBOOKS = Path(os.environ.get("INITLAB_NOTEBOOKS_DIR", ROOT / "notebooks"))
+NOTEBOOKS = setting("INITLAB_NOTEBOOKS_DIR")
 ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = Path(os.environ.get("INITLAB_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM = setting("INITLAB_CHROMIUM")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 

@@ -15,13 +15,14 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from course_utils.settings import setting
 
 SWITCH = "INITLAB_CLASS_TESTS"
 
 
 def not_asked(tier: str) -> str | None:
     """The skip reason when the run did not ask for the tiers that create accounts, else None."""
-    if os.environ.get(SWITCH) == "1":
+    if setting(SWITCH):
         return None
     return (f"the {tier} tier creates Unix accounts and writes /opt/initlab-hub: "
             f"set {SWITCH}=1 to run it (as root on Linux; .ci/run does)")
@@ -48,7 +49,7 @@ def hub_environment(root: Path) -> Path:
     done = subprocess.run([sys.executable, str(root / "tasks.py"), "hub", "--setup-only"], cwd=root,
                           capture_output=True, text=True, stdin=subprocess.DEVNULL)
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
-    return Path(os.environ.get("INITLAB_HUB_PREFIX", "/opt/initlab-hub"))
+    return setting("INITLAB_HUB_PREFIX")
 
 
 def machine_refuses(tier: str, tools: tuple, account_prefix: str, prefix_variable: str) -> str | None:
@@ -62,7 +63,7 @@ def machine_refuses(tier: str, tools: tuple, account_prefix: str, prefix_variabl
     for tool in tools:
         if shutil.which(tool) is None:
             return f"the {tier} tier needs {tool} (.ci/run installs it with apt-get)"
-    if not Path(os.environ.get("INITLAB_HUB_PYTHON", "/usr/bin/python3")).exists():
+    if not setting("INITLAB_HUB_PYTHON").exists():
         return "the class's environment is built from /usr/bin/python3 (a Python every account can run)"
     if not (1 <= len(account_prefix) <= 20 and all(ch.isalnum() or ch in "-_" for ch in account_prefix)):
         return f"{prefix_variable} must be 1-20 letters, digits, - or _; got {account_prefix!r}"

@@ -42,11 +42,12 @@ from pathlib import Path
 
 import pytest
 from class_tier import hub_environment, load_classroom, machine_refuses, one_class_at_a_time
+from course_utils.settings import setting
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.hostile
 
-PREFIX = os.environ.get("INITLAB_HUB_ACCOUNT_PREFIX", "ilhub-") + "x"
+PREFIX = setting("INITLAB_HUB_ACCOUNT_PREFIX") + "x"
 TEACHER = PREFIX + "t"
 HONEST = [PREFIX + "h1", PREFIX + "h2", PREFIX + "h3"]
 LATE = PREFIX + "late"          # submits late, then makes it look on time
@@ -57,7 +58,7 @@ ASSIGNMENT = "notebooks"
 #: Collect attempts in the swap race. A hole that opens once in 15 collects (the rate the
 #: issue measured against the old check-then-copy) stays hidden through all of them with
 #: probability (14/15)**90 = 0.2 %.
-RACE_ATTEMPTS = int(os.environ.get("INITLAB_HOSTILE_RACE_ATTEMPTS", "90"))
+RACE_ATTEMPTS = setting("INITLAB_HOSTILE_RACE_ATTEMPTS")
 MAX_DIR_KB = 2000               # the class's nbgrader max_dir_size, so "oversized" costs 3 MB
 SOLUTION_MARK = b"BEGIN SOLUTION"
 CSV_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -365,7 +366,7 @@ def secret(folder: Path) -> str | None:
 @pytest.fixture(scope="module")
 def hostile():
     # One class per account prefix at a time (tests/test_hub.py takes the same lock).
-    with one_class_at_a_time(os.environ.get("INITLAB_HUB_ACCOUNT_PREFIX", "ilhub-")):
+    with one_class_at_a_time(setting("INITLAB_HUB_ACCOUNT_PREFIX")):
         yield from _hostile()
 
 

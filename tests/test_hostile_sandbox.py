@@ -42,12 +42,13 @@ from pathlib import Path
 
 import pytest
 from class_tier import hub_environment, load_classroom, machine_refuses, one_class_at_a_time
+from course_utils.settings import setting
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.hostile
 
 # Account names: PREFIX + teacher/attacker/victim/grader; another prefix keeps two runs apart.
-PREFIX = os.environ.get("INITLAB_HOSTILE_ACCOUNT_PREFIX", "ilhsb-")
+PREFIX = setting("INITLAB_HOSTILE_ACCOUNT_PREFIX")
 TEACHER, ATTACKER, HOG, SPINNER, VICTIM, GRADER = (
     f"{PREFIX}{n}" for n in ("teacher", "attacker", "hog", "spinner", "victim", "grader"))
 # nbgrader drops a student's whole autograded assignment when one notebook fails (a dead or

@@ -51,13 +51,14 @@ from pathlib import Path
 import pytest
 from class_tier import hub_environment, load_classroom, machine_refuses, one_class_at_a_time
 from simulated_students import answer_code, cell_by_id, exercises, meta, text
+from course_utils.settings import setting
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.hub
 
-N_STUDENTS = int(os.environ.get("INITLAB_HUB_STUDENTS", "31"))
+N_STUDENTS = setting("INITLAB_HUB_STUDENTS")
 # Account names start with this (two runs side by side on one machine need different ones).
-ACCOUNT_PREFIX = os.environ.get("INITLAB_HUB_ACCOUNT_PREFIX", "ilhub-")
+ACCOUNT_PREFIX = setting("INITLAB_HUB_ACCOUNT_PREFIX")
 TEACHER = f"{ACCOUNT_PREFIX}teacher"
 STUDENTS = [f"{ACCOUNT_PREFIX}s{i:02d}" for i in range(1, N_STUDENTS + 1)]
 ASSIGNMENT = "notebooks"
@@ -76,7 +77,7 @@ def why_skip() -> str | None:
     if (reason := machine_refuses("hub", ("node", "npm", "useradd", "userdel"), ACCOUNT_PREFIX,
                                   "INITLAB_HUB_ACCOUNT_PREFIX")):
         return reason
-    if not Path(os.environ.get("INITLAB_CHROMIUM", "/usr/bin/chromium")).exists():
+    if not setting("INITLAB_CHROMIUM").exists():
         return "the browser student needs Debian's Chromium: apt-get install -y chromium (.ci/run does)"
     if N_STUDENTS < 9:
         return "INITLAB_HUB_STUDENTS must be at least 9 (eight roles and the load)"
@@ -87,7 +88,7 @@ if why_skip():
     pytest.skip(why_skip(), allow_module_level=True)
 
 nbformat = pytest.importorskip("nbformat")
-pytest.importorskip("playwright", reason="playwright is missing: pip install -r requirements-browser.txt")
+pytest.importorskip("playwright", reason="playwright is missing: pip install -e '.[browser]'")
 
 classroom = load_classroom(ROOT)
 
@@ -108,7 +109,7 @@ def pick_notebooks() -> list[Path]:
     """Notebooks A and B: ``INITLAB_HUB_NOTEBOOKS`` (prefixes, e.g. ``01,02``), else the first two
     after the index with two or more autograded tests (the partly-wrong student needs two)."""
     paths = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-    wanted = os.environ.get("INITLAB_HUB_NOTEBOOKS")
+    wanted = setting("INITLAB_HUB_NOTEBOOKS")
     if wanted:
         picked = [p for w in wanted.split(",") for p in paths if p.name.startswith(w.strip())]
     else:

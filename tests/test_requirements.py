@@ -1,36 +1,33 @@
 """The dependencies are declared once (pyproject.toml); the other lists follow it.
 
-tools/sync_requirements.py writes requirements*.txt from pyproject; these tests
-fail when a file was edited by hand or pyproject changed without a sync, and
-when Binder's exact pins leave pyproject's learner ranges (that no test or
-instructor tool slips into Binder is checked by tests/test_binder_env.py).
+requirements*.txt name the package with its extras (``-e .[notebooks]``), so they cannot
+drift from pyproject; Binder's exact pins must stay inside pyproject's learner ranges (that
+no test or instructor tool slips into Binder is checked by tests/test_binder_env.py).
 """
 
-import importlib.util
+import tomllib
 from pathlib import Path
 
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("sync_requirements",
-                                               ROOT / "tools" / "sync_requirements.py")
-sync = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(sync)
 
 
-def test_requirements_files_are_what_pyproject_says():
-    assert sync.stale() == [], "run: python3 tools/sync_requirements.py"
+def declared() -> dict[str, list[str]]:
+    """``{"dependencies": [...], "notebooks": [...], ...}`` as pyproject.toml declares them."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    return {"dependencies": list(project["dependencies"]),
+            **{name: list(reqs) for name, reqs in project["optional-dependencies"].items()}}
 
 
-def test_the_check_sees_a_drift(tmp_path):
-    # The check is not vacuous: a hand edit to a copy of the project is reported.
-    for name in ["pyproject.toml", *sync.FILES]:
-        (tmp_path / name).write_text((ROOT / name).read_text())
-    assert sync.stale(tmp_path) == []
-    path = tmp_path / "requirements-test.txt"
-    path.write_text(path.read_text().replace("nbval==0.11.0", "nbval==0.10.0"))
-    assert sync.stale(tmp_path) == ["requirements-test.txt"]
+def test_requirements_files_name_pyprojects_extras_only():
+    extras = set(declared()) - {"dependencies"}
+    for path in sorted(ROOT.glob("requirements*.txt")):
+        lines = [l.strip() for l in path.read_text().splitlines() if l.strip() and not l.startswith("#")]
+        assert len(lines) == 1 and lines[0].startswith("-e .["), (path.name, lines)
+        named = set(lines[0][len("-e .["):-1].split(","))
+        assert named <= extras, f"{path.name} names extras pyproject lacks: {named - extras}"
 
 
 def _binder_pins() -> dict[str, str]:
@@ -47,7 +44,7 @@ def _binder_pins() -> dict[str, str]:
 
 def test_binder_pins_every_learner_dependency_inside_pyprojects_range():
     pins = _binder_pins()
-    lists = sync.declared()
+    lists = declared()
     for line in lists["dependencies"] + lists["notebooks"]:
         requirement = Requirement(line)
         name = canonicalize_name(requirement.name)

@@ -38,7 +38,6 @@ reported, not asserted: speed is measured, never a pass/fail test on a shared
 from __future__ import annotations
 
 import json
-import os
 import re
 import statistics
 import time
@@ -49,14 +48,15 @@ import pytest
 
 import browser_support as bs
 import web_support as ws
+from course_utils.settings import setting
 
 BOOK_NOTEBOOKS = [p.stem for p in bs.course_notebooks()]
 STUDENT = sorted((bs.ROOT / "student").glob("[0-9][0-9]_*.ipynb"))
 PRESSES = 5
-RUNALL_RATIO = float(os.environ.get("INITLAB_LIVE_RUNALL_RATIO", "3"))
+RUNALL_RATIO = setting("INITLAB_LIVE_RUNALL_RATIO")
 #: The report key of the yardstick's second run, after the full edition.
 YARDSTICK_AGAIN = "yardstick/minimal_plot.ipynb (again, after the full edition)"
-SLIDER_MS = float(os.environ.get("INITLAB_LIVE_SLIDER_MS", "300"))
+SLIDER_MS = setting("INITLAB_LIVE_SLIDER_MS")
 REPORT = ws.ARTIFACTS / "live_report.json"
 
 pytestmark = pytest.mark.skipif(

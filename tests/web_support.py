@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import http.server
 import socketserver
-import os
 import re
 import subprocess
 import sys
@@ -23,16 +22,17 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import browser_support as bs
+from course_utils.settings import setting
 
 ROOT = bs.ROOT
-SITE = Path(os.environ.get("INITLAB_WEB_SITE", ROOT / "build" / "site"))
+SITE = setting("INITLAB_WEB_SITE") or ROOT / "build" / "site"
 ARTIFACTS = bs.ARTIFACTS / "web"
 LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
 
 
 def build_site() -> dict:
     """Build both editions with ``tasks.py web`` unless INITLAB_WEB_SITE names a built site."""
-    if "INITLAB_WEB_SITE" in os.environ:
+    if setting("INITLAB_WEB_SITE") is not None:
         return {}
     started = time.monotonic()
     subprocess.run([sys.executable, str(ROOT / "tasks.py"), "web"], cwd=ROOT, check=True,
