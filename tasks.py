@@ -315,7 +315,30 @@ def test(extra: list[str]) -> int:
         install_reference(TEST_VENV)
     args = [python_of(TEST_VENV), "-m", "pytest", *extra]
     say("running: " + " ".join(str(a) for a in args[1:]))
-    return subprocess.call([str(a) for a in args], cwd=ROOT, env=environment(TEST_VENV))
+    return subprocess.call([str(a) for a in args], cwd=ROOT, env=test_environment(TEST_VENV))
+
+
+#: Where a test run's caches, Jupyter and IPython state and temporary files go, inside the
+#: clone (emptied at the start of each run), so that the tests leave nothing outside it.
+SCRATCH = ROOT / ".test-scratch"
+
+
+def test_environment(env: Path) -> dict:
+    """:func:`environment`, with every per-user folder the tests' tools write pointed into
+    :data:`SCRATCH`. Not when the class tiers run (INITLAB_CLASS_TESTS=1): their Unix
+    accounts need a /tmp they can reach, and they create accounts outside the clone anyway."""
+    variables = environment(env)
+    if setting("INITLAB_CLASS_TESTS"):
+        return variables
+    shutil.rmtree(SCRATCH, ignore_errors=True)
+    folders = {"TMPDIR": "tmp", "XDG_CACHE_HOME": "cache", "XDG_CONFIG_HOME": "config",
+               "XDG_DATA_HOME": "data", "MPLCONFIGDIR": "matplotlib", "IPYTHONDIR": "ipython",
+               "JUPYTER_CONFIG_DIR": "jupyter/config", "JUPYTER_DATA_DIR": "jupyter/data",
+               "JUPYTER_RUNTIME_DIR": "jupyter/runtime"}
+    for variable, folder in folders.items():
+        (SCRATCH / folder).mkdir(parents=True, exist_ok=True)
+        variables[variable] = str(SCRATCH / folder)
+    return variables
 
 
 def newest(extra: list[str]) -> int:

@@ -23,6 +23,8 @@ def _tracked_text_files():
 def test_every_variable_the_project_names_is_a_setting():
     named = {}
     for name, text in _tracked_text_files():
+        if name == "tests/test_settings.py":           # names a made-up variable on purpose
+            continue
         for var in re.findall(r"\bINITLAB_[A-Z][A-Z_]*[A-Z]\b", text):
             named.setdefault(var, name)
     unknown = {var: where for var, where in named.items() if var not in SETTINGS}
