@@ -568,3 +568,66 @@ def lecun_normal(shape, *, truncated=False, rng=None, dtype=np.float64) -> np.nd
     """
     return variance_scaling(shape, **FAMILIES["lecun"],
                             distribution=_normal_distribution(truncated), rng=rng, dtype=dtype)
+
+
+# ------------------------------------------------ appended by notebook 07
+def orthogonal(shape, *, gain=1.0, rng=None, dtype=np.float64) -> np.ndarray:
+    r"""Draw a random (semi-)orthogonal matrix, scaled by ``gain``.
+
+    Saxe, McClelland & Ganguli (2014), "Exact solutions to the nonlinear
+    dynamics of learning in deep linear neural networks": every singular value
+    of an orthogonal matrix is 1, and so is every singular value of a product
+    of them, at any depth (dynamical isometry).
+
+    The recipe is PyTorch's: view the array as a matrix :math:`A` of
+    ``shape[0]`` rows and ``prod(shape[1:])`` columns, fill it with standard
+    normals (transposed when it is wide), take its QR factorization
+    :math:`A = QR`, and multiply each column of :math:`Q` by the sign of
+    :math:`R`'s diagonal entry. Without that correction the distribution is
+    not uniform over the orthogonal matrices (Mezzadri 2007). For a tall or
+    square matrix the columns are orthonormal, for a wide one the rows:
+
+    .. math::
+        W^\top W = g^2 I_m \ (n \ge m), \qquad W W^\top = g^2 I_n \ (n < m)
+
+    with :math:`g` the ``gain`` and ``(n, m)`` the matrix's shape.
+
+    Also known as: Keras ``Orthogonal``; PyTorch ``torch.nn.init.orthogonal_``;
+    the default ``recurrent_initializer`` of Keras's ``LSTM`` and ``GRU``.
+
+    Args:
+        shape, rng, dtype: as for every sampler (see the module docstring);
+            ``shape`` has at least two dimensions.
+        gain: the multiplier :math:`g`, a finite number > 0.
+
+    Returns:
+        A new array of that shape.
+
+    Raises:
+        ValueError: for a shape with fewer than two dimensions or a gain that
+            is not positive.
+
+    Examples:
+        >>> w = orthogonal((4, 3), gain=2.0, rng=0)
+        >>> np.allclose(w.T @ w, 4.0 * np.eye(3))        # columns orthogonal, length 2
+        True
+        >>> np.linalg.svd(w, compute_uv=False).round(6).tolist()
+        [2.0, 2.0, 2.0]
+    """
+    shape = check_shape(shape, min_ndim=2)
+    dtype = check_dtype(dtype)
+    gain = check_real("gain", gain, min_value=0.0, allow_equal=False)
+    rng = check_rng(rng)
+    rows = shape[0]
+    cols = math.prod(shape[1:])
+    a = rng.standard_normal((rows, cols))
+    if rows < cols:
+        a = a.T
+    q, r = np.linalg.qr(a)
+    q = q * np.sign(np.diag(r))
+    if rows < cols:
+        q = q.T
+    return (gain * q).reshape(shape).astype(dtype, copy=False)
+
+
+__all__ += ["orthogonal"]
