@@ -18,7 +18,7 @@ from typing import Mapping
 import numpy as np
 
 from .. import mean_field
-from .._checks import check_positive_int, check_rng
+from .._checks import check_choice, check_positive_int, check_rng
 from ..activations import SATURATION_THRESHOLD
 from ..data import make_circles
 from ..mlp import MLP, fit_many
@@ -33,6 +33,8 @@ HE_COMPARED = {"he_normal": 2.0, "lecun_normal": 1.0, "xavier": 1.0 / 3.0}
 #: One marker and one line style per scheme, beside its colour.
 _MARKERS = {"he_normal": "o", "lecun_normal": "s", "xavier": "^"}
 _LINESTYLES = {"he_normal": "-", "lecun_normal": "--", "xavier": ":"}
+#: Legend names: the 1/sqrt(n) uniform is not PyTorch's or Keras's "Xavier" (Glorot), so it is not called that.
+LABELS = {"he_normal": "he_normal", "lecun_normal": "lecun_normal", "xavier": "1/√n uniform"}
 
 
 def _color(name: str) -> str:
@@ -99,7 +101,7 @@ class DepthStdDisplay(Display):
         for name in HE_COMPARED:
             color = _color(name)
             ax.plot(layers, self.runs[name].std, ls="none", marker=_MARKERS[name], ms=4,
-                    color=color, label=f"{name} (measured)")
+                    color=color, label=f"{LABELS[name]} (measured)")
             ax.plot(layers, self.predicted[name].std, ls=_LINESTYLES[name], lw=1.2, color=color)
         ax.plot([], [], ls="-", color="0.3", lw=1.2, label="mean field (lines)")
         ax.axhline(1.0, color="0.5", lw=0.8, ls=":")
@@ -129,10 +131,10 @@ class DeepReluTrainingDisplay(Display):
         initial_proba: scheme name -> predicted probabilities of the inputs at initialization.
 
     Examples:
-        >>> d = DeepReluTrainingDisplay.from_run(depth=4, width=8, n_points=40, sgd_steps=4,
+        >>> d = DeepReluTrainingDisplay.from_run(depth=4, width=16, n_points=40, sgd_steps=4,
         ...                                      adam_steps=4, data_rng=0, net_rng=0)
-        >>> sorted(d.sgd), len(d.adam["he_normal"]["loss"])
-        (['he_normal', 'lecun_normal', 'xavier'], 5)
+        >>> sorted(d.sgd), len(d.adam["he_normal"]["loss"])     # steps 0, 2, 4
+        (['he_normal', 'lecun_normal', 'xavier'], 3)
         >>> round(float(d.logit_ratio.min()), 6) == round(2 ** 2.5, 6)   # 5 weight matrices
         True
     """
@@ -178,14 +180,16 @@ class DeepReluTrainingDisplay(Display):
         return cls(widths, X, y, sgd, adam, float(sgd_lr), float(adam_lr), initial_gradient,
                    logit_ratio, initial_proba, sgd_nets)
 
-    def loss_at(self, optimizer: str, name: str, step: int) -> float:
-        """The recorded loss of ``name`` under ``optimizer`` (``"sgd"``/``"adam"``) at ``step``."""
+    def loss_at(self, optimizer: str, name: str, step: int, metric: str = "loss") -> float:
+        """The recorded ``metric`` (``"loss"`` or ``"accuracy"``) of ``name`` under ``optimizer``
+        (``"sgd"`` or ``"adam"``) at ``step``."""
+        optimizer = check_choice("optimizer", optimizer, ("sgd", "adam"))
+        metric = check_choice("metric", metric, ("loss", "accuracy"))
         history = {"sgd": self.sgd, "adam": self.adam}[optimizer][name]
         hits = np.flatnonzero(history["epoch"] == step)
         if not hits.size:
-            raise ValueError(f"step {step} was not recorded; recorded: every "
-                             f"{int(history['epoch'][1] - history['epoch'][0])} steps")
-        return float(history["loss"][hits[0]])
+            raise ValueError(f"step {step} was not recorded; recorded steps: {history['epoch'].tolist()}")
+        return float(history[metric][hits[0]])
 
     def _draw(self, axes):
         left, right = axes
@@ -196,14 +200,15 @@ class DeepReluTrainingDisplay(Display):
                 # markers staggered, so that curves lying on top of each other still show each marker
                 every = max(len(history["epoch"]) // 8, 3)
                 ax.plot(history["epoch"], history["loss"], color=_color(name), ls=_LINESTYLES[name],
-                        lw=1.6, marker=_MARKERS[name], ms=5, markevery=(k * every // 3, every), label=name)
+                        lw=1.6, marker=_MARKERS[name], ms=5, markevery=(k * every // 3, every),
+                        label=LABELS[name])
             ax.axhline(math.log(2), color="0.5", lw=0.8, ls="-.", label="ln 2 (answers 50/50)")
             ax.set_yscale("log")
             ax.set_ylim(1e-7, 2.0)
             ax.set_xlabel("training step (full batch)")
             ax.set_title(title, fontsize=10)
         left.set_ylabel("training loss (cross-entropy)")
-        left.text(0.62, 0.42, "lecun_normal and xavier:\nboth at ln 2, on top of each other",
+        left.text(0.62, 0.42, "lecun_normal and the 1/√n uniform:\nboth at ln 2, on top of each other",
                   transform=left.transAxes, ha="center", va="center", fontsize=8)
         left.legend(loc="lower left", fontsize=8)
 
@@ -221,7 +226,7 @@ class DecisionMapsDisplay(Display):
         proba_range: scheme name -> (min, max) of the probability over the plane.
 
     Examples:
-        >>> t = DeepReluTrainingDisplay.from_run(depth=3, width=8, n_points=40, sgd_steps=2,
+        >>> t = DeepReluTrainingDisplay.from_run(depth=3, width=16, n_points=40, sgd_steps=2,
         ...                                      adam_steps=2, data_rng=0, net_rng=0)
         >>> d = DecisionMapsDisplay.from_nets(t.sgd_nets, t.X, t.y, resolution=20)
         >>> all(0 <= lo <= hi <= 1 for lo, hi in d.proba_range.values())
@@ -262,7 +267,7 @@ class DecisionMapsDisplay(Display):
             ax.set_xticks([])
             ax.set_yticks([])
             ax.grid(False)
-            ax.set_title(f"{name}: accuracy {self.accuracy[name]:.2f}", fontsize=9)
+            ax.set_title(f"{LABELS[name]}: accuracy {self.accuracy[name]:.2f}", fontsize=9)
         maps[0].legend(loc="lower left", fontsize=7, framealpha=0.8, frameon=True)
         colorbar = bar.figure.colorbar(filled, cax=bar)
         # ticks and label on the left, in the gap between the maps: the figure's right margin is narrow
