@@ -350,7 +350,7 @@ class HeTanhDisplay(Display):
         right.plot(layers, self.predicted.gradient_std, color="black", lw=1.2, ls="--", label="mean field")
         right.set_ylim(0.0, None)
         right.set_ylabel("error std (dL/dz)")
-        right.set_title(f"backward: grows toward layer 1 (χ = {self.chi:.3f})", fontsize=10)
+        right.set_title(f"backward: grows going down (χ = {self.chi:.3f} at q*)", fontsize=10)
         for ax in axes:
             ax.set_xlabel("layer")
             ax.legend(loc="upper right", fontsize=8)
