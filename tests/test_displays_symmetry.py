@@ -11,8 +11,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from course_utils.data import make_circles  # noqa: E402
-from course_utils.displays.symmetry import (CurvesDisplay, DropoutDisplay, NoiseDisplay,  # noqa: E402
-                                            RingsDisplay, StartsDisplay)
+from course_utils.displays.symmetry import (START_LABELS, CurvesDisplay, DropoutDisplay,  # noqa: E402
+                                            NoiseDisplay, RingsDisplay, StartsDisplay)
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +64,7 @@ def test_starts_display_draws_one_heatmap_per_start_with_values(rings):
         assert len(ax.images) == 1
         assert ax.images[0].get_array().shape == (3, 8)          # x1, x2, bias by 8 units
         assert len(ax.texts) == 24                               # one value per cell
-        assert ax.get_title().startswith(f"{start}: spread")
+        assert ax.get_title().startswith(f"{START_LABELS[start]}: spread")
 
 
 def test_curves_display_keeps_final_values_and_marks_chance(rings):
@@ -73,7 +73,7 @@ def test_curves_display_keeps_final_values_and_marks_chance(rings):
     assert c.final_loss == d.loss and c.final_accuracy == d.accuracy
     ax_loss, ax_acc = c.axes_
     labels = [t.get_text() for t in ax_loss.get_legend().get_texts()]
-    assert labels == ["zeros", "constant", "normalized_xavier", "ln 2 (chance)"]
+    assert labels == ["zeros", "constant 0.5", "random (Glorot uniform)", "ln 2 (chance)"]
     chance = ax_loss.get_lines()[-1]
     assert chance.get_ydata()[0] == pytest.approx(math.log(2))
     # The two symmetric curves coincide: they must differ in style to be told apart.

@@ -27,7 +27,12 @@ from ..panels.symmetry import symmetry_run
 from . import Display
 
 __all__ = ["RingsDisplay", "StartsDisplay", "CurvesDisplay", "DropoutDisplay", "NoiseDisplay",
-           "START_STYLES"]
+           "START_STYLES", "START_LABELS"]
+
+#: What a figure calls each start: the framework name of the random scheme (PyTorch's
+#: ``xavier_uniform_``, Keras's ``GlorotUniform``), not the tutorial's "normalized xavier".
+START_LABELS = {"zeros": "zeros", "constant": "constant 0.5",
+                "normalized_xavier": "random (Glorot uniform)"}
 
 #: How each start is drawn: the symmetric curves coincide, so one is wide and pale
 #: underneath and the other dashed on top.
@@ -127,7 +132,8 @@ class StartsDisplay(Display):
                         color="white" if abs(v) > 0.6 * vmax else "black")
             if i:
                 ax.tick_params(labelleft=False)
-            ax.set_title(f"{start}: spread {self.spread[start]:.3g}", fontsize=10)
+            ax.set_title(f"{START_LABELS.get(start, start)}: spread {self.spread[start]:.3g}",
+                         fontsize=10)
 
 
 class CurvesDisplay(Display):
@@ -162,8 +168,9 @@ class CurvesDisplay(Display):
         ax_loss, ax_acc = np.ravel(axes)
         for label, h in self.histories.items():
             style = START_STYLES.get(label, {})
-            ax_loss.plot(h["epoch"], h["loss"], label=label, **style)
-            ax_acc.plot(h["epoch"], h["accuracy"], label=label, **style)
+            name = START_LABELS.get(label, label)
+            ax_loss.plot(h["epoch"], h["loss"], label=name, **style)
+            ax_acc.plot(h["epoch"], h["accuracy"], label=name, **style)
         ax_loss.axhline(math.log(2), color="black", lw=1.2, ls=":", zorder=5, label="ln 2 (chance)")
         for ax, name in ((ax_loss, "training loss (cross-entropy)"), (ax_acc, "training accuracy")):
             ax.set_xlabel("training step (full-batch gradient descent)")
