@@ -3,11 +3,12 @@
 Why not Pillow (a dependency already, and in the live edition's Pyodide): a
 slider move sends one PNG, and Pillow's PNG encoder chooses a filter for every
 row, which costs more than the compression it saves on a plot's flat colours.
-Measured on this course's frames (he_panel 675 x 297, signal_overview_panel
-738 x 288; ``/tmp``-free command in benchmarks/README.md, "PNG encoder"):
-this encoder 2.2 ms, Pillow ``compress_level=1`` 5.2 ms (best of 60), for the
-same pixels and a PNG within 2 % of the size. Pillow still decodes it in the
-tests, so the file is checked against an independent reader.
+Measured with ``.venv/bin/python benchmarks/bench_png.py`` on this course's
+frames (he_panel 675 x 297, signal_overview_panel 738 x 288; 2 cores, load
+average 6): this encoder 2.3 ms, Pillow ``compress_level=1`` 4.2-4.9 ms best
+(4.8-9.2 ms median) of 60, for the same pixels and a PNG within 2.5 % of the
+size. Pillow still decodes it in the tests, so the file is checked against an
+independent reader.
 """
 
 from __future__ import annotations
