@@ -92,3 +92,23 @@ def test_new_activation_values():
     # float32 input that overflows exp() on the positive side stays finite.
     big = np.array([100.0, -100.0], dtype=np.float32)
     assert np.isfinite(activate("selu", big)).all() and np.isfinite(activate("gelu", big)).all()
+
+
+def test_saturation_slope_puts_the_edges_where_the_threshold_says():
+    from course_utils.activations import SATURATION_THRESHOLD, saturated_fraction, saturation_slope
+    assert SATURATION_THRESHOLD == 0.05
+    # tanh: 1 - tanh(z)^2 < 0.05 beyond |tanh z| = sqrt(0.95) = 0.9747.
+    z0 = math.atanh(math.sqrt(0.95))
+    z = np.array([z0 - 1e-6, z0 + 1e-6, -z0 - 1e-6])
+    assert saturated_fraction("tanh", activation_derivative("tanh", z)) == pytest.approx(2 / 3)
+    # sigmoid: a(1 - a) < 0.05 / 4 outside a in [0.0127, 0.9873] (a = (1 + sqrt(0.95)) / 2).
+    a = (1 + math.sqrt(0.95)) / 2
+    z0 = math.log(a / (1 - a))
+    z = np.array([z0 - 1e-6, z0 + 1e-6, -z0 - 1e-6])
+    assert saturated_fraction("sigmoid", activation_derivative("sigmoid", z)) == pytest.approx(2 / 3)
+    assert round(a, 4) == 0.9873
+    for name in ("linear", "relu", "leaky_relu", "gelu", "silu", "selu"):
+        assert saturation_slope(name) == 0.0
+        assert saturated_fraction(name, np.zeros(4)) == 0.0
+    with pytest.raises(ValueError, match="must be one of"):
+        saturation_slope("Tanh")
