@@ -328,3 +328,16 @@ def test_idle_scheduler_rejects_a_quiet_period_that_is_not_positive():
     from course_utils.widgets import ActivityClock, IdleScheduler
     with pytest.raises(ValueError, match="idle_seconds must be > 0, got 0"):
         IdleScheduler(print, clock=ActivityClock(), idle_seconds=0)
+
+
+@pytest.mark.parametrize("module", ["", ".panel", ".canvas", ".encoder", ".idle", ".events",
+                                    ".captions", ".controls", ".parts"])
+def test_widget_modules_keep_no_mutable_state(module):
+    # Idle work and activity live in objects a panel or a shell owns (issue 27), not in
+    # module-level dicts, lists or sets that every panel of the process would share.
+    import importlib
+    namespace = vars(importlib.import_module(f"course_utils.widgets{module}"))
+    mutable = sorted(name for name, value in namespace.items()
+                     if isinstance(value, (dict, list, set, bytearray)) and name != "__all__"
+                     and not name.startswith("__"))
+    assert mutable == [], f"course_utils.widgets{module} keeps module-level state: {mutable}"

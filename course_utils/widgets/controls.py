@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 import ipywidgets as widgets
 
 __all__ = ["int_slider", "float_slider", "log_slider", "dropdown"]
 
 #: Labels as wide as their text: the course's control names are longer than ipywidgets' default.
-_STYLE = {"description_width": "initial"}
+_STYLE = MappingProxyType({"description_width": "initial"})
 
 
 def int_slider(description: str, value: int, min: int, max: int, step: int = 1) -> widgets.IntSlider:
