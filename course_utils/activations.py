@@ -14,7 +14,8 @@ from ._checks import check_choice
 from .gains import LEAKY_SLOPE
 
 __all__ = ["ACTIVATIONS", "SELU_ALPHA", "SELU_SCALE", "SATURATION_THRESHOLD", "activate",
-           "activation_derivative", "saturated_fraction", "dead_fraction", "normal_cdf"]
+           "activation_derivative", "saturation_slope", "saturated_fraction", "dead_fraction",
+           "normal_cdf"]
 
 ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu", "leaky_relu", "gelu", "silu", "selu")
 #: SELU's constants (Klambauer et al. 2017, eq. 14): with them a unit-variance,
@@ -58,7 +59,7 @@ def normal_cdf(z: np.ndarray) -> np.ndarray:
 
 #: A unit counts as saturated when its local derivative has fallen below this
 #: share of its largest value: |tanh(z)| > 0.975, or sigmoid(z) outside
-#: [0.0128, 0.9872].
+#: [0.0127, 0.9873].
 SATURATION_THRESHOLD = 0.05
 
 _ACTIVATION_NAMES = frozenset(ACTIVATIONS)
@@ -135,8 +136,24 @@ def activation_derivative(name: str, z: np.ndarray, a: Optional[np.ndarray] = No
     return np.where(z > 0, SELU_SCALE, a + SELU_SCALE * SELU_ALPHA).astype(z.dtype, copy=False)
 
 
+#: The largest value of each saturating activation's derivative (at z = 0).
+_MAX_SLOPE = {"tanh": 1.0, "sigmoid": 0.25}
+
+
+def saturation_slope(name: str) -> float:
+    """The derivative below which a unit of ``name`` counts as saturated (0: it never saturates).
+
+    :data:`SATURATION_THRESHOLD` times the derivative's maximum: 1 for tanh, 1/4 for sigmoid.
+
+    Examples:
+        >>> saturation_slope("tanh"), saturation_slope("sigmoid"), saturation_slope("relu")
+        (0.05, 0.0125, 0.0)
+    """
+    return SATURATION_THRESHOLD * _MAX_SLOPE.get(_activation_name(name), 0.0)
+
+
 def saturated_fraction(name: str, derivative: np.ndarray) -> float:
-    """Share of units whose derivative ``f'(z)`` is below :data:`SATURATION_THRESHOLD` of its maximum.
+    """Share of units whose derivative ``f'(z)`` is below :func:`saturation_slope`.
 
     Only tanh (maximum 1) and sigmoid (maximum 1/4) saturate; every other
     activation gives 0.
@@ -146,13 +163,10 @@ def saturated_fraction(name: str, derivative: np.ndarray) -> float:
         >>> saturated_fraction("tanh", activation_derivative("tanh", z))   # |tanh 3| = 0.995
         0.25
     """
-    name = _activation_name(name)
-    derivative = np.asarray(derivative)
-    if name == "tanh":
-        return float(np.mean(derivative < SATURATION_THRESHOLD))
-    if name == "sigmoid":
-        return float(np.mean(derivative < 0.25 * SATURATION_THRESHOLD))
-    return 0.0
+    slope = saturation_slope(name)
+    if slope == 0.0:
+        return 0.0
+    return float(np.mean(np.asarray(derivative) < slope))
 
 
 def dead_fraction(name: str, z: np.ndarray) -> float:

@@ -25,6 +25,7 @@ from typing import Callable, Mapping, Optional
 import numpy as np
 
 from . import bounds, initializers
+from ._checks import check_fans
 from .bounds import FAMILIES
 
 __all__ = ["Scheme", "SCHEMES", "GUIDE", "CONSTANT_VALUE", "naming_table"]
@@ -41,6 +42,10 @@ _LECUN_1998 = "LeCun, Bottou, Orr & Müller (1998), Efficient BackProp"
 MLM = "MachineLearningMastery"
 GFG = "GeeksforGeeks"
 AV = "Analytics Vidhya"
+
+#: Share of a standard normal within two of its stds, where the truncated normals are cut
+#: (initializers' truncation point); the density inside is divided by it.
+_MASS_WITHIN_TWO_STD = math.erf(2.0 / math.sqrt(2.0))
 
 _KINDS = {"constant": "constant", "uniform": "uniform",
           "untruncated_normal": "normal", "truncated_normal": "normal"}
@@ -132,6 +137,40 @@ class Scheme:
             return bounds.scaled_std(fan_in, fan_out, scale=self.scale, mode=self.mode)
         return _broadcast(math.sqrt(self.scale), fan_in, fan_out)
 
+    def weight_var(self, fan_in, fan_out=None):
+        r"""The mean-field weight variance :math:`\sigma_w^2 = n_\text{in}\operatorname{Var}[w]` of a layer.
+
+        What :func:`~course_utils.mean_field.layer_profile` and the panels call
+        ``weight_var``, computed here only. ``fan_out`` defaults to ``fan_in`` (a
+        layer as wide as its input, as in the course's deep nets). Computed from
+        ``scale`` and the ratio :math:`n_\text{in}/n_\text{mode}`, not from the std
+        squared, so that it is exact wherever that ratio is (at equal widths it is
+        ``scale`` itself for every width: panels key mean-field caches by it). It is
+        the spread about the mean: whether the theory applies is :attr:`mean_field_applies`.
+
+        Examples:
+            >>> [SCHEMES[name].weight_var(64) for name in ("he_normal", "lecun_normal", "random_normal")]
+            [2.0, 1.0, 64.0]
+            >>> SCHEMES["xavier"].weight_var(64), SCHEMES["normalized_xavier"].weight_var(100, 300)
+            (0.3333333333333333, 0.5)
+        """
+        n, _ = check_fans("fan_in", fan_in)
+        if not self.fan_scaled:
+            value = n * self.scale
+        else:
+            m, _ = check_fans("fan_out", fan_in if fan_out is None else fan_out)
+            n_mode = {"fan_in": n, "fan_out": m, "fan_avg": (n + m) / 2.0}[self.mode]
+            value = self.scale * (n / n_mode)
+        return float(value) if np.ndim(value) == 0 else value
+
+    @property
+    def mean_field_applies(self) -> bool:
+        """Whether the mean-field theory describes this scheme: zero-mean weights with a spread.
+
+        Not ``zeros`` or ``constant`` (no spread), not ``random_uniform`` (U[0, 1]: mean 1/2).
+        """
+        return self.mean == 0.0 and self.kind != "constant"
+
     def limit(self, fan_in, fan_out):
         """For a uniform scheme, the upper end ``mean + L`` of its range; ``None`` otherwise."""
         if self.kind != "uniform":
@@ -168,7 +207,7 @@ class Scheme:
         z = (x - self.mean) / wide
         inside = np.abs(z) <= 2.0
         return np.where(inside, np.exp(-0.5 * z ** 2) / (wide * math.sqrt(2.0 * math.pi)
-                                                         * initializers._MASS_2), 0.0)
+                                                         * _MASS_WITHIN_TWO_STD), 0.0)
 
 
 def _broadcast(value, fan_in, fan_out):

@@ -1,11 +1,14 @@
-"""The training loop's optimizers and dropout (course_utils.mlp), checked against their definitions."""
+"""The MLP (course_utils.mlp): its gradients and training, its optimizers and dropout, checked
+against their definitions."""
 
+import functools
 import math
 
 import numpy as np
 import pytest
 
 import course_utils as cu
+from course_utils import ACTIVATIONS, MLP, make_circles, propagate
 from course_utils.mlp import ADAM_BETAS, ADAM_EPS
 
 
@@ -126,3 +129,136 @@ def test_propagate_with_biases_matches_mean_field():
     # Width 400, batch 200, 4 seeds, 10 layers each: the q estimate's sampling error is a few
     # percent; 10 % is safe, and bias_var = 0 (q* = 0 for tanh at s = 1) would fail it.
     assert math.isclose(np.mean(measured), q_star, rel_tol=0.10), (np.mean(measured), q_star)
+
+
+# ================================================================ the MLP
+@pytest.fixture(scope="module")
+def circles():
+    return make_circles(300, rng=0)
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_mlp_gradients_match_finite_differences(activation):
+    # float64, central differences with h = 1e-6 on every weight and bias. The loss is
+    # smooth (piecewise for ReLU: the test checks no pre-activation lies within 1e-3 of the
+    # kink, so no +-h step crosses it); truncation error ~h**2 and rounding ~1e-16/h give
+    # errors around 1e-9 of the gradient's norm, so 1e-6 leaves three orders of margin
+    # while any real mistake (a missing transpose, a wrong derivative) is O(1).
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((25, 3))
+    y = (rng.random(25) > 0.5).astype(float)
+    net = MLP((3, 5, 4, 1), scheme="he_normal", activation=activation, rng=3, bias=0.1)
+    if activation in ("relu", "leaky_relu"):
+        for z, _ in net._forward(X)[1:-1]:
+            assert np.abs(z).min() > 1e-3
+    _, grads = net.loss_and_gradients(X, y)
+    h = 1e-6
+    for params, analytic in zip([p for pair in zip(net.weights, net.biases) for p in pair],
+                                [g for pair in grads for g in pair]):
+        assert analytic.shape == params.shape
+        numeric = np.zeros_like(params)
+        for idx in np.ndindex(params.shape):
+            keep = params[idx]
+            params[idx] = keep + h
+            up = net.loss(X, y)
+            params[idx] = keep - h
+            down = net.loss(X, y)
+            params[idx] = keep
+            numeric[idx] = (up - down) / (2 * h)
+        error = np.linalg.norm(analytic - numeric) / max(
+            np.linalg.norm(analytic) + np.linalg.norm(numeric), 1e-12)
+        assert error < 1e-6, (activation, error)
+
+
+def test_loss_matches_binary_cross_entropy(circles):
+    X, y = circles
+    net = MLP((2, 8, 1), scheme="normalized_xavier", activation="tanh", rng=0)
+    p = net.predict_proba(X)
+    expected = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+    assert net.loss(X, y) == pytest.approx(expected, rel=1e-10)
+    assert net.loss_and_gradients(X, y)[0] == net.loss(X, y)
+
+
+@pytest.mark.parametrize("scheme", ["zeros", "constant"])
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid", "relu"])
+def test_symmetric_init_never_breaks_symmetry(circles, scheme, activation):
+    X, y = circles
+    net = MLP((2, 16, 16, 1), scheme=scheme, activation=activation, rng=0)
+    history = net.fit(X, y, epochs=200, learning_rate=0.5)
+    assert net.hidden_unit_spread(0) == 0.0
+    assert net.hidden_unit_spread(1) == 0.0
+    assert np.isfinite(history["loss"]).all()
+
+
+def test_hidden_unit_spread_is_the_largest_difference_between_two_units():
+    # Brute force over every pair of units (j, k) and every incoming weight or bias i.
+    net = MLP((3, 7, 5, 1), scheme="he_normal", rng=11)
+    for layer in (0, 1):
+        w = np.vstack([net.weights[layer], net.biases[layer][None, :]])
+        pairs = max(abs(w[i, j] - w[i, k]) for i in range(w.shape[0])
+                    for j in range(w.shape[1]) for k in range(w.shape[1]))
+        assert net.hidden_unit_spread(layer) == pairs
+    # Not the distance to the first unit: units 1 and 2 differ by 2, each by 1 from unit 0.
+    net = MLP((1, 3, 1), scheme="zeros", rng=0)
+    net.weights[0][:] = [[0.0, 1.0, -1.0]]
+    assert net.hidden_unit_spread(0) == 2.0
+
+
+def test_random_init_breaks_symmetry(circles):
+    X, y = circles
+    net = MLP((2, 16, 16, 1), scheme="he_normal", activation="relu", rng=0)
+    assert net.hidden_unit_spread(0) > 0.1 and net.hidden_unit_spread(1) > 0.1
+
+
+@pytest.mark.parametrize("scheme, activation", [("he_normal", "relu"), ("he_uniform", "relu"),
+                                                ("normalized_xavier", "tanh"),
+                                                ("glorot_normal", "tanh")])
+def test_good_init_learns_the_circles(circles, scheme, activation):
+    X, y = circles
+    net = MLP((2, 16, 16, 1), scheme=scheme, activation=activation, rng=0)
+    history = net.fit(X, y, epochs=300, learning_rate=0.5)
+    assert history["accuracy"][-1] > 0.95
+    assert history["loss"][-1] < history["loss"][0] / 2
+
+
+# random_normal(std=1) is *not* too large for this small net (it still learns the circles:
+# with 2 inputs the first layer's pre-activations have std ~1.4). std=30 is: most hidden
+# units start saturated and gradient descent cannot recover within the same budget.
+LARGE = functools.partial(cu.random_normal, std=30.0)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid"])
+def test_too_large_init_saturates_and_learns_worse(circles, activation):
+    X, y = circles
+    net = MLP((2, 16, 16, 1), scheme=LARGE, activation=activation, rng=0)
+    p = propagate(X, net.weights[:-1], activation)        # the two hidden layers at init
+    assert p.saturated.mean() > 0.75 and p.saturated[-1] > 0.9
+    good = MLP((2, 16, 16, 1), scheme="normalized_xavier", activation="tanh", rng=0)
+    assert propagate(X, good.weights[:-1], "tanh").saturated.max() < 0.05
+    large_accuracy = net.fit(X, y, epochs=300, learning_rate=0.5)["accuracy"][-1]
+    good_accuracy = good.fit(X, y, epochs=300, learning_rate=0.5)["accuracy"][-1]
+    assert large_accuracy < 0.85 and good_accuracy > 0.95
+
+
+def test_fit_history_and_predictions(circles):
+    X, y = circles
+    net = MLP((2, 8, 1), rng=1)                              # defaults: Glorot uniform, tanh
+    history = net.fit(X, y, epochs=10, learning_rate=0.1, record_every=3)
+    assert set(history) == {"epoch", "loss", "accuracy"}
+    np.testing.assert_array_equal(history["epoch"], [0, 3, 6, 9, 10])
+    assert len(history["loss"]) == len(history["accuracy"]) == 5
+    proba = net.predict_proba(X)
+    assert proba.shape == (300,) and ((proba > 0) & (proba < 1)).all()
+    np.testing.assert_array_equal(net.predict(X), (proba > 0.5).astype(int))
+    assert net.accuracy(X, y) == np.mean(net.predict(X) == y)
+    assert net.logits(X).shape == (300,)
+
+
+def test_mlp_construction():
+    a = MLP((2, 4, 3, 1), scheme="he_normal", activation="relu", rng=9, bias=0.25)
+    b = MLP((2, 4, 3, 1), scheme="he_normal", activation="relu", rng=9, bias=0.25)
+    assert [w.shape for w in a.weights] == [(2, 4), (4, 3), (3, 1)]
+    assert all(np.array_equal(u, v) for u, v in zip(a.weights, b.weights))
+    assert all((bias == 0.25).all() for bias in a.biases)
+    assert [bias.shape for bias in a.biases] == [(4,), (3,), (1,)]
+    assert all(w.dtype == np.float64 for w in a.weights)

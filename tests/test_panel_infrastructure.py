@@ -18,7 +18,7 @@ from course_utils.widgets import FigurePanel, Layout, PanelSnapshot, int_slider
 from course_utils.widgets.parts import Histogram, LayerCurves
 
 
-def _line_panel(*, declare=True, change_static=False, change_limits=False):
+def _line_panel(*, declare=True, change_static=False, change_limits=False, **panel_options):
     fig, ax = panel_figure()
     (line,) = ax.plot([], [])
     (static,) = ax.plot([0, 1], [0, 1])
@@ -34,7 +34,7 @@ def _line_panel(*, declare=True, change_static=False, change_limits=False):
         return Caption(f"n = {n}")
 
     panel = FigurePanel(fig, {"n": int_slider("n", 1, 1, 9)}, update,
-                        dynamic=[line] if declare else [])
+                        dynamic=[line] if declare else [], **panel_options)
     return panel, line
 
 
@@ -86,16 +86,16 @@ def test_layout_applies_on_key_change_and_keeps_one_background_per_key():
     assert applied == [10] and ax.get_xlim() == (0.5, 10.5)   # no event loop: nothing warmed yet
     panel.warm_up()                       # draws 20, then puts the layout on screen back
     assert applied == [10, 20, 10] and ax.get_xlim() == (0.5, 10.5)
-    assert set(panel._backgrounds) == {10, 20}
+    assert panel.canvas.drawn_keys == {10, 20}
     panel.set(depth=4)                    # same key: no apply, no new background
     panel.set(depth=18)                   # warmed key: applied, background reused
     panel.set(depth=25)
     assert applied == [10, 20, 10, 20, 30]
-    assert set(panel._backgrounds) == {10, 20, 30}
+    assert panel.canvas.drawn_keys == {10, 20, 30}
     assert ax.get_xlim() == (0.5, 30.5)
 
 
-def _depth_panel(applied):
+def _depth_panel(applied, **idle):
     fig, ax = panel_figure()
     curves = LayerCurves(ax, {"s": {}}, ylim=(1e-3, 1e3))
 
@@ -106,25 +106,22 @@ def _depth_panel(applied):
     return FigurePanel(fig, {"depth": int_slider("depth", 3, 1, 30)},
                        lambda depth: curves.show("s", np.ones(depth)), dynamic=[curves],
                        layout=Layout(key=lambda depth: depth_axis_limit(depth), apply=apply,
-                                     warm=(20, 30)))
+                                     warm=(20, 30)), **idle)
 
 
-def test_warm_layouts_are_drawn_when_the_loop_is_idle_and_wait_for_activity(monkeypatch):
+def test_warm_layouts_are_drawn_when_the_loop_is_idle_and_wait_for_activity():
     import asyncio
-
-    import course_utils.widgets as w
-    monkeypatch.setattr(w, "IDLE_SECONDS", 0.2)
 
     async def scenario():
         applied = []
-        panel = _depth_panel(applied)
-        assert applied == [10] and panel._idle_work == [("layout", 20), ("layout", 30)]   # not yet
+        panel = _depth_panel(applied, idle_seconds=0.2)
+        assert applied == [10] and panel.idle.pending == [("layout", 20), ("layout", 30)]   # not yet
         await asyncio.sleep(0.1)
         panel.set(depth=5)                # a move restarts the quiet period
         await asyncio.sleep(0.15)         # 0.25 s after build, 0.15 s after the move
-        assert set(panel._backgrounds) == {10}
+        assert panel.canvas.drawn_keys == {10}
         await asyncio.sleep(0.5)          # quiet for longer than IDLE_SECONDS: both drawn
-        assert set(panel._backgrounds) == {10, 20, 30} and panel._idle_work == []
+        assert panel.canvas.drawn_keys == {10, 20, 30} and panel.idle.pending == []
         assert applied == [10, 20, 10, 30, 10]          # each warm puts the screen's layout back
         before = panel.png
         panel.set(depth=25)               # now a blit over the warmed background
@@ -262,3 +259,85 @@ def test_prefetch_runs_each_key_once_in_idle_work_and_is_asked_again_after_a_mov
     panel.set(n=5)                             # keys already run are not queued again
     panel.warm_up()
     assert asked == [5, 6, 5] and ran == [(5, 4), (5, 6), (6, 5), (6, 7)]
+
+
+def test_png_rgb_of_a_panel_frame_decodes_in_pillow_to_the_same_pixels():
+    import io
+
+    from PIL import Image
+
+    from course_utils.widgets import png_rgb
+    panel, _ = _line_panel()
+    rgba = np.array(panel.canvas.frame())
+    decoded = np.asarray(Image.open(io.BytesIO(png_rgb(rgba))))
+    assert decoded.shape == rgba.shape[:2] + (3,)
+    np.testing.assert_array_equal(decoded, rgba[..., :3])
+    assert panel.png == png_rgb(rgba)             # what the panel shows is this encoding
+    with pytest.raises(ValueError, match=r"rgba must be a \(height, width, 4\) uint8 array"):
+        png_rgb(rgba[..., :3])
+
+
+class _FakeShell:
+    """What ActivityClock uses of an IPython shell: ``events.register``."""
+
+    def __init__(self):
+        self.events, self.hooks = self, {}
+
+    def register(self, name, callback):
+        self.hooks.setdefault(name, []).append(callback)
+
+
+def test_one_activity_clock_per_shell_follows_its_cells():
+    from course_utils.widgets import ActivityClock
+    shell = _FakeShell()
+    clock = ActivityClock.for_shell(shell)
+    assert ActivityClock.for_shell(shell) is clock                  # made and hooked once
+    assert {k: len(v) for k, v in shell.hooks.items()} == {"pre_run_cell": 1, "post_run_cell": 1}
+    assert ActivityClock.for_shell(_FakeShell()) is not clock       # another shell, another clock
+    shell.hooks["pre_run_cell"][0]()
+    assert clock.running and clock.quiet_seconds() < 1
+    shell.hooks["post_run_cell"][0]()
+    assert not clock.running
+    with pytest.raises(RuntimeError, match="already watches a shell"):
+        clock.watch(_FakeShell())
+
+
+def test_a_move_in_one_panel_holds_back_the_idle_work_of_a_panel_sharing_its_clock():
+    import asyncio
+
+    from course_utils.widgets import ActivityClock
+
+    async def scenario():
+        clock = ActivityClock()
+        waiting = _depth_panel([], clock=clock, idle_seconds=0.5)
+        mover, _ = _line_panel(clock=clock)        # as two panels of one shell share it
+        for step in range(50):                     # a move every ~0.02 s for ~1 s: never 0.5 s quiet
+            mover.set(n=2 + step % 2)
+            await asyncio.sleep(0.02)
+        assert waiting.canvas.drawn_keys == {10}   # held back: nothing warmed yet
+        for _ in range(100):                       # then quiet: warmed (no deadline but 10 s)
+            if waiting.canvas.drawn_keys == {10, 20, 30}:
+                break
+            await asyncio.sleep(0.1)
+        assert waiting.canvas.drawn_keys == {10, 20, 30} and waiting.idle.pending == []
+
+    asyncio.run(scenario())
+
+
+def test_idle_scheduler_rejects_a_quiet_period_that_is_not_positive():
+    from course_utils.widgets import ActivityClock, IdleScheduler
+    with pytest.raises(ValueError, match="idle_seconds must be > 0, got 0"):
+        IdleScheduler(print, clock=ActivityClock(), idle_seconds=0)
+
+
+@pytest.mark.parametrize("module", ["", ".panel", ".canvas", ".encoder", ".idle", ".events",
+                                    ".captions", ".controls", ".parts"])
+def test_widget_modules_keep_no_mutable_state(module):
+    # Idle work and activity live in objects a panel or a shell owns (issue 27), not in
+    # module-level dicts, lists or sets that every panel of the process would share.
+    import importlib
+    namespace = vars(importlib.import_module(f"course_utils.widgets{module}"))
+    mutable = sorted(name for name, value in namespace.items()
+                     if isinstance(value, (dict, list, set, bytearray)) and name != "__all__"
+                     and not name.startswith("__"))
+    assert mutable == [], f"course_utils.widgets{module} keeps module-level state: {mutable}"

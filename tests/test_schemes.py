@@ -131,6 +131,46 @@ def test_records_theory_matches_bounds_helpers():
     assert SCHEMES["random_normal"].std(np.arange(1, 5), 3).shape == (4,)
 
 
+# n Var[w] from each paper's formula, for fan-in n and fan-out m (Glorot: 2n/(n+m)).
+CLOSED_FORM_WEIGHT_VAR = {
+    "zeros": lambda n, m: 0.0, "constant": lambda n, m: 0.0,
+    "random_normal": lambda n, m: n, "random_uniform": lambda n, m: n / 12,
+    "xavier": lambda n, m: 1 / 3, "normalized_xavier": lambda n, m: 2 * n / (n + m),
+    "glorot_normal": lambda n, m: 2 * n / (n + m), "he_uniform": lambda n, m: 2.0,
+    "he_normal": lambda n, m: 2.0, "lecun_uniform": lambda n, m: 1.0,
+    "lecun_normal": lambda n, m: 1.0,
+}
+
+
+@pytest.mark.parametrize("name", EXPECTED_NAMES)
+def test_weight_var_is_the_closed_form_n_var_w(name):
+    s = SCHEMES[name]
+    for n, m in ((10, 20), (64, 64), (300, 100)):
+        assert s.weight_var(n, m) == pytest.approx(CLOSED_FORM_WEIGHT_VAR[name](n, m), rel=1e-12)
+        assert s.weight_var(n, m) == pytest.approx(n * s.std(n, m) ** 2, rel=1e-12)
+    assert s.weight_var(64) == s.weight_var(64, 64)             # fan_out defaults to fan_in
+    widths = np.arange(1, 6)
+    np.testing.assert_allclose(s.weight_var(widths),
+                               [CLOSED_FORM_WEIGHT_VAR[name](n, n) for n in widths], rtol=1e-12)
+
+
+def test_weight_var_is_one_value_at_every_width():
+    # The panels key mean-field caches by it: 120 * sqrt(2/120)**2 is 2.0000000000000004,
+    # and every width must give 2.0 itself.
+    for name, value in (("he_normal", 2.0), ("lecun_normal", 1.0), ("normalized_xavier", 1.0),
+                        ("xavier", 1 / 3)):
+        assert {SCHEMES[name].weight_var(n) for n in range(1, 1025)} == {value}
+    with pytest.raises(ValueError, match="fan_in must contain only positive integers, got 0"):
+        SCHEMES["he_normal"].weight_var(0)
+    with pytest.raises(ValueError, match="fan_in must contain only positive integers, got 0"):
+        SCHEMES["random_normal"].weight_var(0)
+
+
+def test_mean_field_applies_to_the_zero_mean_schemes_with_a_spread():
+    assert {name for name, s in SCHEMES.items() if not s.mean_field_applies} == {
+        "zeros", "constant", "random_uniform"}
+
+
 def test_fan_scaled_property():
     scaled = {name for name, s in SCHEMES.items() if s.fan_scaled}
     assert scaled == {"xavier", "normalized_xavier", "glorot_normal", "he_uniform", "he_normal",

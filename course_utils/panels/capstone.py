@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from .. import mean_field
 from .._checks import check_choice
-from ..activations import SATURATION_THRESHOLD
+from ..activations import saturation_slope
 from ..schemes import GUIDE, SCHEMES
 from .he import DepthProfiles, depth_profiles
 from .shared import Caption, Table, fmt
@@ -131,7 +131,8 @@ def sigmoid_critical() -> tuple:
     :math:`\chi = 1` needs :math:`n\operatorname{Var}[w] = s_c`
     (:func:`~course_utils.mean_field.critical_weight_var`), where the pre-activations have
     variance :math:`q^*` (:func:`~course_utils.mean_field.fixed_point`). A unit is saturated
-    when its slope is below 5 % of the maximum 1/4 (as in :func:`~course_utils.propagate`),
+    when its slope is below :func:`~course_utils.activations.saturation_slope` (5 % of the
+    maximum 1/4, as in :func:`~course_utils.propagate`),
     i.e. when :math:`|z| > z_0`, so the share is :math:`\operatorname{erfc}(z_0/\sqrt{2q^*})`.
 
     Examples:
@@ -141,7 +142,7 @@ def sigmoid_critical() -> tuple:
     """
     critical = mean_field.critical_weight_var("sigmoid")
     q_star = mean_field.fixed_point("sigmoid", critical)
-    slope = 0.25 * SATURATION_THRESHOLD                        # a(1 - a) = slope at |z| = z0
+    slope = saturation_slope("sigmoid")                        # a(1 - a) = slope at |z| = z0
     a = 0.5 * (1.0 + math.sqrt(1.0 - 4.0 * slope))
     z0 = math.log(a / (1.0 - a))
     return critical, q_star, math.erfc(z0 / math.sqrt(2.0 * q_star))

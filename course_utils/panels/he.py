@@ -47,12 +47,12 @@ HE_SCHEMES = {
 }
 
 
-@functools.lru_cache(maxsize=1024)
 def weight_var(scheme: str, width: int) -> float:
     r"""Return :math:`s = n\operatorname{Var}[w]` of ``scheme`` in a layer of fan-in = fan-out = ``width``.
 
-    ``nan`` for a scheme whose weights are not centred on zero (``constant``,
-    ``random_uniform``): the mean-field recursion assumes zero-mean weights.
+    :meth:`~course_utils.schemes.Scheme.weight_var`, or ``nan`` for a scheme whose weights
+    are not centred on zero (``constant``, ``random_uniform``): the mean-field recursion
+    assumes zero-mean weights. (``zeros`` gives 0, for which it predicts nothing either.)
 
     Examples:
         >>> [round(weight_var(name, 64), 4) for name in ("he_normal", "lecun_normal", "xavier")]
@@ -61,11 +61,7 @@ def weight_var(scheme: str, width: int) -> float:
         (64.0, nan)
     """
     s = SCHEMES[scheme]
-    if s.mean != 0.0:
-        return float("nan")
-    # Rounded to 12 digits: 120 * sqrt(2/120)**2 is 2.0000000000000004, and the
-    # predictions are cached by this value.
-    return round(float(width * s.std(width, width) ** 2), 12)
+    return s.weight_var(width) if s.mean == 0.0 else float("nan")
 
 
 @dataclass(frozen=True)

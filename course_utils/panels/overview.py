@@ -35,13 +35,14 @@ OVERVIEW_YLIM = (1e-10, 1e10)
 
 
 def weight_var(scheme: str, width: int) -> float:
-    r""":math:`\sigma_w^2 = n\operatorname{Var}[w]` of a scheme in a layer of fan-in = fan-out = ``width``.
+    r""":math:`\sigma_w^2 = n\operatorname{Var}[w]` of a scheme in a layer of fan-in = fan-out = ``width``
+    (:meth:`~course_utils.schemes.Scheme.weight_var`, by the scheme's name).
 
     Examples:
         >>> weight_var("he_normal", 128), round(weight_var("xavier", 128), 4)
         (2.0, 0.3333)
     """
-    return float(SCHEMES[scheme].std(width, width) ** 2 * width)
+    return SCHEMES[scheme].weight_var(width)
 
 
 @functools.lru_cache(maxsize=512)
@@ -57,8 +58,7 @@ def prediction(scheme: str, activation: str, width: int, depth: int):
         >>> prediction("random_uniform", "relu", 64, 5) is None
         True
     """
-    s = SCHEMES[scheme]
-    if s.mean != 0.0 or s.distribution == "constant":
+    if not SCHEMES[scheme].mean_field_applies:
         return None
     return mean_field.layer_profile(activation, weight_var(scheme, width), depth)
 
