@@ -43,7 +43,7 @@ __all__ = ["HE_SCHEMES", "DepthProfiles", "depth_profiles", "he_profile", "weigh
 HE_SCHEMES = {
     "he_normal": "he_normal  (Var = 2/n)",
     "lecun_normal": "lecun_normal = Glorot at equal widths  (Var = 1/n)",
-    "xavier": "xavier U[±1/√n]  (Var = 1/(3n))",
+    "xavier": "1/√n uniform, U[±1/√n]  (Var = 1/(3n))",
 }
 
 

@@ -65,8 +65,12 @@ def he_panel(*, activation: str = "relu", width: int = 120, depth: int = 30,
     fig, ax = panel_figure(figsize=(7.5, 3.3))
     names = list(HE_SCHEMES)
     series = {}
+    # A marker and a dash pattern each, so the schemes differ by more than colour.
+    styles = dict(zip(names, ({"marker": "o", "ls": "-"}, {"marker": "s", "ls": "--"},
+                              {"marker": "^", "ls": ":"})))
     for name in names:
-        series[name] = {"color": scheme_color(name), "label": HE_SCHEMES[name]}
+        series[name] = {"color": scheme_color(name), "label": HE_SCHEMES[name], "ms": 3.5,
+                        **styles[name]}
         series[name + ":predicted"] = {"color": scheme_color(name), "marker": None, "lw": 0.9,
                                        "alpha": 0.6, "label": "_nolegend_"}
     curves = LayerCurves(ax, series, ylim=ylim, log=True, ylabel="activation std (log)")
