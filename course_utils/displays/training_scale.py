@@ -20,7 +20,8 @@ from ..initializers import variance_scaling
 from ..mlp import MLP, OPTIMIZERS, fit_many
 from . import Display
 
-__all__ = ["TrainingScaleDisplay", "DEFAULT_SCALES", "DEFAULT_OPTIMIZERS"]
+__all__ = ["TrainingScaleDisplay", "DEFAULT_SCALES", "DEFAULT_OPTIMIZERS", "train_at_scales",
+           "initial_weight_gradient_rms"]
 
 #: label -> s = n Var[w]: below tanh's edge of chaos, on it, far above it.
 DEFAULT_SCALES = {"too small, s = 0.25": 0.25, "right, s = 1": 1.0, "too large, s = 25": 25.0}
@@ -31,6 +32,60 @@ _STYLES = ("o-", "s--", "^:")
 
 def _sampler(weight_var):
     return partial(variance_scaling, scale=weight_var, mode="fan_in", distribution="untruncated_normal")
+
+
+def train_at_scales(activation: str, weight_vars, *, optimizer: str = "sgd", learning_rate: float = 0.3,
+                    depth: int = 10, width: int = 32, epochs: int = 200, seeds=(0,), n_train: int = 200,
+                    n_test: int = 400, data_seed: int = 0, record_every: int = 5):
+    r"""Train one network per (seed, weight variance) side by side; return their histories and scores.
+
+    Every network has ``depth`` hidden layers of ``width`` and weights :math:`\mathcal N(0, s/n)`
+    drawn from its seed (the networks of one seed differ only in :math:`s`). All train in one
+    :func:`~course_utils.mlp.fit_many` call, full batch, on ``n_train`` ring points and are scored
+    on ``n_test`` held-out ones.
+
+    Returns:
+        ``(histories, final_loss, test_accuracy)``: a list (seed-major, then weight variance) of
+        histories, and two arrays of shape ``(len(seeds), len(weight_vars))``.
+
+    Examples:
+        >>> _, loss, acc = train_at_scales("tanh", (0.25, 1.0), depth=3, width=8, epochs=5,
+        ...                                seeds=(0, 1), n_train=40, n_test=40)
+        >>> loss.shape, acc.shape
+        ((2, 2), (2, 2))
+    """
+    activation = check_choice("activation", activation, ACTIVATIONS)
+    weight_vars = [check_real("weight_vars", s, min_value=0.0, allow_equal=False) for s in weight_vars]
+    seeds = list(seeds)
+    if not seeds or not weight_vars:
+        raise ValueError("seeds and weight_vars must each hold at least one value")
+    X, y = make_circles(n_train, rng=data_seed)
+    X_test, y_test = make_circles(n_test, rng=data_seed + 1)
+    widths = (2,) + (check_positive_int("width", width),) * check_positive_int("depth", depth) + (1,)
+    nets = [MLP(widths, scheme=_sampler(s), activation=activation, rng=seed)
+            for seed in seeds for s in weight_vars]
+    with np.errstate(over="ignore", invalid="ignore"):
+        histories = fit_many(nets, X, y, epochs=epochs, learning_rate=learning_rate,
+                             optimizer=optimizer, record_every=record_every)
+    shape = (len(seeds), len(weight_vars))
+    final = np.array([h["loss"][-1] for h in histories]).reshape(shape)
+    accuracy = np.array([net.accuracy(X_test, y_test) for net in nets]).reshape(shape)
+    return histories, final, accuracy
+
+
+def initial_weight_gradient_rms(activation: str, weight_var: float, *, depth: int = 10, width: int = 32,
+                                seed=0, n_train: int = 200, data_seed: int = 0) -> np.ndarray:
+    """Return, per hidden layer, the RMS of the weight gradient of a fresh network (before any step).
+
+    Examples:
+        >>> initial_weight_gradient_rms("tanh", 1.0, depth=3, width=8, n_train=40).shape
+        (3,)
+    """
+    X, y = make_circles(n_train, rng=data_seed)
+    widths = (2,) + (check_positive_int("width", width),) * check_positive_int("depth", depth) + (1,)
+    net = MLP(widths, scheme=_sampler(weight_var), activation=activation, rng=seed)
+    _, grads = net.loss_and_gradients(X, y)
+    return np.array([np.sqrt(np.mean(dw ** 2)) for dw, _ in grads[:-1]])
 
 
 class TrainingScaleDisplay(Display):
@@ -70,27 +125,21 @@ class TrainingScaleDisplay(Display):
             check_real(f"optimizers[{label!r}] learning rate", lr, min_value=0.0, allow_equal=False)
         depth, width = check_positive_int("depth", depth), check_positive_int("width", width)
         self.depth, self.width, self.epochs = depth, width, check_positive_int("epochs", epochs)
-        data_seed = check_positive_int("data_seed", data_seed + 1) - 1
-        X, y = make_circles(n_train, rng=data_seed)
-        X_test, y_test = make_circles(n_test, rng=data_seed + 1)
-        widths = (2,) + (width,) * depth + (1,)
         self.histories, self.final_loss, self.test_accuracy = {}, {}, {}
-        self.weight_gradient_rms = {}
-        for label, s in self.scales.items():
-            net = MLP(widths, scheme=_sampler(s), activation=self.activation, rng=seed)
-            _, grads = net.loss_and_gradients(X, y)
-            self.weight_gradient_rms[label] = np.array([np.sqrt(np.mean(dw ** 2)) for dw, _ in grads[:-1]])
+        self.weight_gradient_rms = {
+            label: initial_weight_gradient_rms(self.activation, s, depth=depth, width=width, seed=seed,
+                                               n_train=n_train, data_seed=data_seed)
+            for label, s in self.scales.items()}
         for opt_label, (opt, lr) in self.optimizers.items():
-            nets = [MLP(widths, scheme=_sampler(s), activation=self.activation, rng=seed)
-                    for s in self.scales.values()]
-            with np.errstate(over="ignore", invalid="ignore"):
-                runs = fit_many(nets, X, y, epochs=self.epochs, learning_rate=lr, optimizer=opt,
-                                record_every=5)
-            for label, net, history in zip(self.scales, nets, runs):
+            runs, final, accuracy = train_at_scales(
+                self.activation, self.scales.values(), optimizer=opt, learning_rate=lr, depth=depth,
+                width=width, epochs=self.epochs, seeds=(seed,), n_train=n_train, n_test=n_test,
+                data_seed=data_seed)
+            for k, label in enumerate(self.scales):
                 key = (opt_label, label)
-                self.histories[key] = history
-                self.final_loss[key] = float(history["loss"][-1])
-                self.test_accuracy[key] = net.accuracy(X_test, y_test)
+                self.histories[key] = runs[k]
+                self.final_loss[key] = float(final[0, k])
+                self.test_accuracy[key] = float(accuracy[0, k])
         return self
 
     def _draw(self, axes):
