@@ -51,9 +51,9 @@ def test_depth_profile_values_and_artists():
     d.plot()
     axes = d.axes_
     assert axes.shape == (2, 2)
-    assert axes[0, 0].get_title() == "sigmoid" and axes[0, 0].get_yscale() == "log"
+    assert axes[0, 0].get_title() == "sigmoid: activation std" and axes[0, 0].get_yscale() == "log"
     labels = [line.get_label() for line in axes[0, 0].get_lines()]
-    assert "s = 0.01, input-dependent part" in labels
+    assert "input-dependent, $s_w$ = 0.01" in labels
     assert axes[1, 0].get_legend() is not None
 
 

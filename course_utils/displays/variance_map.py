@@ -230,19 +230,20 @@ class DepthProfileDisplay(Display):
                 color, style = f"C{k}", _STYLES[k % len(_STYLES)]
                 run, th = self.runs[a, s], self.theory[a, s]
                 top.plot(layers, th.std, "-", color=color, lw=6, alpha=0.25)
-                top.plot(layers, run.std, style, color=color, ms=4, label=f"s = {s:g}")
+                top.plot(layers, run.std, style, color=color, ms=4, label=f"$s_w$ = {s:g}")
                 if a == "sigmoid":
                     top.plot(layers, self.input_dependent[s], style[0] + ":", color=color, ms=4,
-                             mfc="white", label=f"s = {s:g}, input-dependent part")
+                             mfc="white", label=f"input-dependent, $s_w$ = {s:g}")
                 bottom.plot(layers, th.gradient_std, "-", color=color, lw=6, alpha=0.25)
-                bottom.plot(layers, run.gradient_std, style, color=color, ms=4, label=f"s = {s:g}")
+                bottom.plot(layers, run.gradient_std, style, color=color, ms=4, label=f"$s_w$ = {s:g}")
             for ax in (top, bottom):
                 ax.set_yscale("log")
-            top.set_title(a, fontsize=10)
+            # the quantity in the title: the tick labels (1e-21) leave no room for a y label
+            top.set_title(f"{a}: activation std", fontsize=10)
+            bottom.set_title(f"{a}: std of $\\partial L/\\partial z$", fontsize=10)
             bottom.set_xlabel("layer")
-            if col == 0:
-                top.set_ylabel("activation std")
-                bottom.set_ylabel(r"$\partial L/\partial z$ std")
+            if a == "sigmoid":
+                top.set_ylim(bottom=1e-24)      # room for the legend below the curves
             top.legend(fontsize=7, loc="lower left")
         axes[1, 0].plot([], [], "-", color="grey", lw=6, alpha=0.3, label="mean-field prediction")
         axes[1, 0].legend(fontsize=7, loc="lower right")
