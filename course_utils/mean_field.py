@@ -541,3 +541,58 @@ def layer_profile(activation: str, weight_var: float, depth: int, *, bias_var: f
         preactivation_var=q, preactivation_std=np.sqrt(q), mean=mean, std=std, chi=chi,
         gradient_std=np.sqrt(grad_var), weight_gradient_std=weight_grad,
         bias_gradient_std=bias_grad)
+
+
+# ------------------------------------------------------------ correlations (ReLU)
+def relu_cosine_map(c):
+    r"""Return the cosine between two examples' ReLU outputs, given the correlation of their pre-activations.
+
+    For jointly Gaussian pre-activations of equal variance and correlation
+    :math:`c` (Cho & Saul 2009, the arc-cosine kernel of degree 1):
+
+    .. math::
+        k(c) = \frac{\sqrt{1 - c^2} + (\pi - \arccos c)\, c}{\pi}.
+
+    With He weights (:math:`\sigma_w^2 = 2`, no bias) the next layer's
+    pre-activations have exactly this correlation, so :math:`c_{l+1} = k(c_l)`:
+    the map's only fixed point is :math:`c^* = 1` (every example's
+    representation points the same way), approached slowly because
+    :math:`k'(1) = 1`.
+
+    Args:
+        c: a correlation (or array of them) in [-1, 1].
+
+    Examples:
+        >>> round(float(relu_cosine_map(0.0)), 4)          # 1 / pi: independent inputs
+        0.3183
+        >>> float(relu_cosine_map(1.0))
+        1.0
+    """
+    c = np.asarray(c, dtype=np.float64)
+    if np.any(~np.isfinite(c)) or np.any(np.abs(c) > 1.0):
+        raise ValueError(f"c must be a correlation in [-1, 1], got {c!r}")
+    return (np.sqrt(1.0 - c * c) + (math.pi - np.arccos(c)) * c) / math.pi
+
+
+def relu_cosine_profile(depth: int, c0: float = 0.0) -> np.ndarray:
+    r"""Return the mean cosine between two examples' ReLU outputs at layers 1..depth (He weights, no bias).
+
+    Iterates :func:`relu_cosine_map` from the inputs' correlation ``c0``.
+
+    Examples:
+        >>> relu_cosine_profile(15)[[0, 4, 9, 14]].round(2).tolist()
+        [0.32, 0.74, 0.87, 0.92]
+    """
+    depth = check_positive_int("depth", depth)
+    c0 = check_real("c0", c0, min_value=-1.0)
+    if c0 > 1.0:
+        raise ValueError(f"c0 must be a correlation in [-1, 1], got {c0!r}")
+    out = np.empty(depth)
+    c = c0
+    for l in range(depth):
+        c = float(relu_cosine_map(c))
+        out[l] = c
+    return out
+
+
+__all__ += ["relu_cosine_map", "relu_cosine_profile"]

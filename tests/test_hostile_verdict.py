@@ -307,8 +307,13 @@ def test_stored_reference_answers_are_right():
     np.testing.assert_allclose(answers_of("nb01-ex2-tests")["he std and glorot limit"],
                                [math.sqrt(2 / 45), math.sqrt(6 / 1005)], rtol=1e-12)
     assert answers_of("nb01-ex1-tests")["fans"][-1] == [16, 48]
-    np.testing.assert_allclose(answers_of("nb03-ex1-tests")["predicted_std"][:3],
-                               [0.16 * (0.01 * math.sqrt(128)) ** 14, math.sqrt(50) * 0.2, 100.0], rtol=1e-12)
+    tanh_q = answers_of("nb03-ex1-tests")["tanh_map_iterates"]
+    assert tanh_q[0][0] == 1.55 and tanh_q[1][0] == 3.0                     # q_1 = s * 1 + bias_var
+    assert abs(tanh_q[1][1] - 3.0 * mf.layer_profile("tanh", 1.0, 1, q0=3.0).std[0] ** 2) < 1e-4
+    assert answers_of("nb03-ex1-tests")["above"] is True
+    np.testing.assert_allclose(answers_of("nb03-ex2-tests")["predicted_q"],
+                               mf.layer_profile("gelu", 2.0, 6).preactivation_var, rtol=1e-9)
+    assert abs(answers_of("nb03-ex2-tests")["s_keep"] - mf.second_moment_weight_var("gelu")) < 1e-9
     np.testing.assert_allclose(answers_of("nb04-ex1-tests")["uniform_limit"][1],
                                [5 / 3 * math.sqrt(3 / 16), 5 / 3 * math.sqrt(3 / 64)], rtol=1e-12)
     np.testing.assert_allclose(answers_of("nb05-ex2-tests")["truncated_std"],
