@@ -46,7 +46,7 @@ pytest.importorskip("nbgrader", reason="nbgrader is missing: pip install -r requ
 from simulated_students import answer_code, bound_names, cell_by_id, exercises, meta, text  # noqa: E402
 from test_nbgrader import ASSIGNMENT, SHORT_TIMEOUT, Course, nbformat  # noqa: E402
 
-#: Notebooks the attacks are made on: 00 and 01 test with ``==`` and ``isinstance``, 03 with
+#: Notebooks the attacks are made on: 00 tests with ``in`` and ``<``, 01 with ``==`` and ``agree``, 03 with
 #: ``np.testing.assert_allclose`` (the issue's 5 of 5 points); together they are the quickest.
 NOTEBOOKS = ("00_course_index", "01_fan_in_fan_out", "03_random_init")
 
@@ -275,9 +275,9 @@ def source_test_cells():
 
 
 def test_every_autograded_test_cell_goes_through_the_checker():
-    """Each stored reference cell hands over answers, among them hidden ones; the count is 17."""
+    """Each stored reference cell hands over answers, among them hidden ones; the count is 16."""
     cells = list(source_test_cells())
-    assert len(cells) == 17
+    assert len(cells) == 16          # 00 has one autograded exercise since issue 21
     for name, grade_id, cell in cells:
         keys = [p["key"] for p in payloads(cell.outputs)]
         assert keys and len(set(keys)) == len(keys), (name, grade_id, keys)
@@ -296,16 +296,16 @@ def test_stored_reference_answers_are_right():
     import math
     import course_utils as cu
     from course_utils import mean_field as mf
-    fan_in = answers_of("nb00-ex1-tests")
-    assert fan_in["depends_on_fan_in"] == ["glorot_normal", "he_normal", "he_uniform", "lecun_normal",
-                                           "lecun_uniform", "normalized_xavier", "xavier"]
-    assert fan_in["depends_on_fan_out"] == ["glorot_normal", "normalized_xavier"]
-    layers = answers_of("nb00-ex2-tests")
-    assert layers["first_layer_below"] == [1, 2, None]
-    assert all(abs(m - p) <= 1 for m, p in layers["measured and predicted"])
-    assert answers_of("nb01-ex2-tests")["fans"] == [45, 960]
-    np.testing.assert_allclose(answers_of("nb01-ex2-tests")["he std and glorot limit"],
-                               [math.sqrt(2 / 45), math.sqrt(6 / 1005)], rtol=1e-12)
+    predict = answers_of("nb00-ex1-tests")
+    assert predict["prediction"] == 0.09          # 256 * 0.09**2 / 2 = 1.04 per layer
+    small, keeper, large = predict["shown"]
+    assert small < 1e-6 and 0.5 < keeper < 2 and large > 1e6
+    leaky = answers_of("nb01-ex2-tests")
+    np.testing.assert_allclose(leaky["leaky_factor"], [(1 + a * a) / 2 for a in (0.01, 0.2, 0.5, 0.8)],
+                               rtol=1e-12)
+    np.testing.assert_allclose(leaky["leaky_std"], [math.sqrt(2 / (n * (1 + a * a))) for n, a in
+                                                    ((100, 0.0), (256, 0.01), (1000, 0.5), (64, 1.0))],
+                               rtol=1e-12)
     assert answers_of("nb01-ex1-tests")["fans"][-1] == [16, 48]
     tanh_q = answers_of("nb03-ex1-tests")["tanh_map_iterates"]
     assert tanh_q[0][0] == 1.55 and tanh_q[1][0] == 3.0                     # q_1 = s * 1 + bias_var

@@ -4,8 +4,8 @@ The model is :func:`course_utils.panels.fans.fan_layer`. Left: the layer as a
 bipartite graph (inputs left, outputs right, at most ``max_nodes`` per side,
 an ellipsis for the rest); the snapshot labels it with the fans (the live
 panel's caption starts with them, and a label would cost each move ~1 ms). Right: the weight std each
-scheme prescribes at those fans, one bar each (named below it, its value on
-top in the snapshot and in the caption's table), on a fixed log axis.
+scheme prescribes at those fans, one dot each (named below it, its value
+above it in the snapshot and in the caption's table), on a fixed log axis.
 """
 
 from __future__ import annotations
@@ -62,8 +62,9 @@ def fans_panel(*, layer: str = "dense", inputs: int = 3, outputs: int = 2, kerne
     fans = ax_graph.text(0.5, -0.17, "", ha="center", va="center", fontsize=9)
 
     x = np.arange(len(FAN_SCHEMES))
-    bars = ax_std.bar(x, np.ones(len(FAN_SCHEMES)) * STD_YLIM[0], bottom=STD_YLIM[0],
-                      color=[scheme_color(s) for s in FAN_SCHEMES])
+    # Dots, not bars: a bar's length on a log axis depends on where the axis starts.
+    dots = [ax_std.plot([i], [STD_YLIM[0]], "o", ms=9, color=scheme_color(s))[0]
+            for i, s in zip(x, FAN_SCHEMES)]
     values = [ax_std.text(i, STD_YLIM[0], "", ha="center", va="bottom", fontsize=8) for i in x]
     ax_std.set_yscale("log")
     ax_std.set_ylim(*STD_YLIM)
@@ -85,13 +86,13 @@ def fans_panel(*, layer: str = "dense", inputs: int = 3, outputs: int = 2, kerne
         for text, cut in zip(more, (f.left_cut, f.right_cut)):
             text.set_visible(cut)
         fans.set_text(f"fan-in {f.fan_in}  \u2192  fan-out {f.fan_out}")
-        for bar, text, std in zip(bars, values, f.stds):
+        for dot, text, std in zip(dots, values, f.stds):
             top = max(std, STD_YLIM[0])
-            bar.set_height(top - STD_YLIM[0])
-            text.set_position((text.get_position()[0], top * 1.05))
+            dot.set_ydata([top])
+            text.set_position((text.get_position()[0], top * 1.25))
             text.set_text(f"{std:.3g}")
         return fans_caption(f)
 
     return FigurePanel(fig, controls, update,
-                       dynamic=[edges, left_nodes, right_nodes, more, bars], snapshot_only=[fans, values],
+                       dynamic=[edges, left_nodes, right_nodes, more, dots], snapshot_only=[fans, values],
                        title="<b>Fans of a layer</b>: move the sizes and watch the stds")
