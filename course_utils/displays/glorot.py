@@ -166,7 +166,8 @@ class LayerDensitiesDisplay(Display):
                     ax.fill_between(x[keep], layer, layer + 0.85 * height[keep], color=color, alpha=0.35, lw=0)
                     ax.plot(x[keep], layer + 0.85 * height[keep], color=color, lw=1.2)
                     std = float(np.std(values))
-                    ax.text(limits[field] * 0.98, layer + 0.3, f"std {std:.2g}", ha="right", fontsize=7)
+                    ax.text(limits[field] * 0.98, layer + 0.3, f"std {std:.2g}", ha="right", fontsize=7,
+                            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1.0})
                 ax.set_xlim(-limits[field], limits[field])
                 what = "activations tanh(z)" if field == "activations" else "errors dL/dz"
                 ax.set_title(f"{what}, {SCHEME_LABELS[scheme]}", fontsize=10)
