@@ -314,8 +314,12 @@ def test_stored_reference_answers_are_right():
     np.testing.assert_allclose(answers_of("nb03-ex2-tests")["predicted_q"],
                                mf.layer_profile("gelu", 2.0, 6).preactivation_var, rtol=1e-9)
     assert abs(answers_of("nb03-ex2-tests")["s_keep"] - mf.second_moment_weight_var("gelu")) < 1e-9
-    np.testing.assert_allclose(answers_of("nb04-ex1-tests")["uniform_limit"][1],
-                               [5 / 3 * math.sqrt(3 / 16), 5 / 3 * math.sqrt(3 / 64)], rtol=1e-12)
+    np.testing.assert_allclose(answers_of("nb04-ex1-tests")["torch_default_limit"],   # PyTorch layout (out, in, *k)
+                               [1 / math.sqrt(f) for f in (100, 16 * 9, 3 * 49, 200, 4 * 5)], rtol=1e-12)
+    assert answers_of("nb04-ex2-tests")["predicted"] == 6 ** -4.5
+    np.testing.assert_allclose(answers_of("nb04-ex3-tests")["q_star_formula"], [1 / 128, 1 / 1024, 1 / 8192],
+                               rtol=1e-12)
+    assert answers_of("nb05-ex1-tests")["matching_fan_out"] == [5, 50, 3920]
     np.testing.assert_allclose(answers_of("nb05-ex2-tests")["truncated_std"],
                                [0.5395600937548969, 0.9865783925581086, 1.0, 0.1 / math.sqrt(3)], rtol=2e-3)
     s_crit, w_std = answers_of("nb07-ex1-tests")["s_crit and w_std"]
