@@ -277,7 +277,7 @@ def source_test_cells():
 def test_every_autograded_test_cell_goes_through_the_checker():
     """Each stored reference cell hands over answers, among them hidden ones; the count is 16."""
     cells = list(source_test_cells())
-    assert len(cells) == 16          # 00 has one autograded exercise since issue 21
+    assert len(cells) == 17          # 00: 1, 01: 2, 02: 3, 03: 2, 04: 3, 05: 2, 06: 2, 07: 2
     for name, grade_id, cell in cells:
         keys = [p["key"] for p in payloads(cell.outputs)]
         assert keys and len(set(keys)) == len(keys), (name, grade_id, keys)
@@ -322,10 +322,22 @@ def test_stored_reference_answers_are_right():
     assert answers_of("nb05-ex1-tests")["matching_fan_out"] == [5, 50, 3920]
     np.testing.assert_allclose(answers_of("nb05-ex2-tests")["truncated_std"],
                                [0.5395600937548969, 0.9865783925581086, 1.0, 0.1 / math.sqrt(3)], rtol=2e-3)
-    s_crit, w_std = answers_of("nb07-ex1-tests")["s_crit and w_std"]
-    assert abs(s_crit - 2.2852) < 1e-3 and abs(mf.backward_gain("tanh", s_crit, bias_var=0.2) - 1) < 1e-6
-    assert abs(w_std - math.sqrt(s_crit / 200)) < 1e-12
-    right, plain_he = answers_of("nb06-ex2-tests")["ratio_right and ratio_plain_he"]
-    assert abs(right - 1) < 0.02 and abs(plain_he - math.sqrt(1.25)) < 0.02
-    weights = answers_of("nb06-ex1-tests")["weights"]
-    np.testing.assert_allclose(np.std(weights[0]), cu.calculate_gain("leaky_relu", 0.2) / math.sqrt(50), rtol=0.2)
+    he = answers_of("nb06-ex1-tests")
+    np.testing.assert_allclose(he["leaky_he_std"], [math.sqrt(2 / ((1 + a * a) * n))
+                                                    for n, a in ((50, 0.2), (6, 0.5), (40, 3.0))], rtol=1e-12)
+    assert abs(he["predicted_plain"] - math.sqrt(1.25)) < 1e-12     # s (1 + a^2) / 2 = 1.25 per layer
+    right, plain = he["measured_right and measured_plain"]
+    assert abs(right - 1) < 0.05 and abs(plain - math.sqrt(1.25)) < 0.05
+    bug = answers_of("nb06-ex2-tests")
+    assert abs(bug["s_measured"] - 2 / 3) < 0.05                    # limit sqrt(2/n): Var = 2/(3n)
+    n_var, reach = bug["fixed sampler: n Var[w], largest |w| / sqrt(6/n)"]
+    assert abs(n_var - 2) < 0.02 and 0.99 < reach <= 1
+    planted = answers_of("nb07-ex1-tests")
+    assert planted["the planted bug and its fix"] == ["C", "lecun_normal"]   # SELU wants Var = 1/n
+    q_bug, q_fix = planted["q_bug and q_fix"]
+    assert q_bug > 10 and abs(q_fix - 1) < 0.1                      # SELU's fixed point is q = 1
+    critical = answers_of("nb07-ex2-tests")
+    chi_glorot, s_crit = critical["chi_glorot and s_crit"]
+    assert abs(chi_glorot - mf.backward_gain("tanh", 1.0, bias_var=0.2)) < 1e-9 and chi_glorot < 1
+    assert abs(mf.backward_gain("tanh", s_crit, bias_var=0.2) - 1) < 1e-6
+    np.testing.assert_allclose(critical["z_std"], critical["z_pred"], rtol=0.1)
