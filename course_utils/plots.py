@@ -22,7 +22,7 @@ from .schemes import SCHEMES
 
 __all__ = ["COURSE_STYLE", "CourseLogScale", "CourseSymLogScale", "PlainLogFormatter",
            "use_course_style", "panel_figure", "bound_errorbars", "scheme_color",
-           "FIGURE_PRESETS", "course_figure"]
+           "FIGURE_PRESETS", "course_figure", "scheme_label", "SCHEME_LABELS"]
 
 #: rcParams every notebook uses: a white figure background that stays legible
 #: in JupyterLab's dark theme, a fixed size, light grids, and constrained layout
@@ -150,6 +150,22 @@ def use_course_style() -> None:
     shell = get_ipython()
     if shell is not None and "inline" in str(mpl.get_backend()):
         shell.run_line_magic("config", "InlineBackend.print_figure_kwargs = {'bbox_inches': None}")
+
+
+#: Legend labels where the course's key would mislead: in PyTorch and Keras "Xavier" is
+#: Glorot, so the 1/sqrt(n) uniform is never labelled plain "xavier" in a figure.
+SCHEME_LABELS = {"xavier": "1/√n uniform", "normalized_xavier": "Glorot uniform"}
+
+
+def scheme_label(name: str) -> str:
+    """The name a figure's legend gives a scheme: a framework-true name for the course's
+    ``xavier`` (the 1/√n uniform) and ``normalized_xavier`` (Glorot uniform), the key otherwise.
+
+    Examples:
+        >>> scheme_label("xavier"), scheme_label("he_normal")
+        ('1/√n uniform', 'he_normal')
+    """
+    return SCHEME_LABELS.get(name, name)
 
 
 def scheme_color(name: str) -> str:
@@ -354,7 +370,8 @@ def loss_curves(ax, histories, *, metric: str = "loss", colors=None, log: bool =
     lines = []
     for label, history in histories.items():
         color = (colors or {}).get(label, SCHEMES[label].color if label in SCHEMES else None)
-        (line,) = ax.plot(history["epoch"], history[metric], label=label, color=color, **kwargs)
+        (line,) = ax.plot(history["epoch"], history[metric], label=scheme_label(label), color=color,
+                          **kwargs)
         lines.append(line)
     if log:
         ax.set_yscale("log")
@@ -439,7 +456,8 @@ def layer_std_curves(ax, propagations, *, stat: str = "std", colors=None, log: b
         color = (colors or {}).get(label, SCHEMES[label].color if label in SCHEMES else None)
         kwargs.setdefault("marker", "o")
         kwargs.setdefault("ms", 3)
-        (line,) = ax.plot(np.arange(1, len(values) + 1), values, label=label, color=color, **kwargs)
+        (line,) = ax.plot(np.arange(1, len(values) + 1), values, label=scheme_label(label), color=color,
+                          **kwargs)
         lines.append(line)
     if log:
         ax.set_yscale("log")
