@@ -98,3 +98,23 @@ def test_check_fans_refuses_booleans_and_strings(value):
     with pytest.raises(TypeError, match=r"^fan_out must be a positive integer or an array of "
                                         r"them, got "):
         checks.check_fans("fan_out", value)
+
+
+def test_check_shape_refuses_a_zero_dimensional_array():
+    # Iterable by type (numpy.ndarray) but not in fact.
+    with pytest.raises(TypeError, match=r"^shape must be a tuple of positive integers, got "
+                                        r"array\(3\.\)$"):
+        checks.check_shape(np.array(3.0))
+
+
+def test_check_fans_refuses_an_object_numpy_cannot_read():
+    class Unreadable:
+        def __array__(self, *args, **kwargs):
+            raise RuntimeError("no array here")
+
+        def __repr__(self):
+            return "Unreadable()"
+
+    with pytest.raises(TypeError, match=r"^fan_in must be a positive integer or an array of "
+                                        r"them, got Unreadable\(\)$"):
+        checks.check_fans("fan_in", Unreadable())

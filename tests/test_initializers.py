@@ -471,6 +471,20 @@ def test_overflowing_requests_raise_instead_of_returning_inf(call, pattern):
             call()
 
 
+def test_uniform_variance_scaling_up_to_the_edge_of_float32():
+    # U[-L, L] with L = sqrt(3 scale / n) = 1.5e38: the width 2 L = 3e38 is below float32's
+    # largest (3.4e38), so this is drawn (a margin of 3 L would refuse it).
+    w = variance_scaling((1, 1000), scale=7.5e75, mode="fan_in", distribution="uniform",
+                         rng=0, dtype=np.float32)
+    assert np.isfinite(w).all() and np.abs(w).max() <= np.float32(1.5e38)
+    assert np.abs(w).max() > 1.4e38                 # 1000 draws reach the top 7 % of the range
+
+
+def test_variance_scaling_needs_two_dimensions():
+    with pytest.raises(ValueError, match=r"shape must have at least 2 dimensions .* got \(5,\)"):
+        variance_scaling((5,))
+
+
 def test_large_but_representable_requests_work():
     assert np.isfinite(constant((2, 2), 1e300)).all()
     assert np.isfinite(constant((2, 2), 3e38, dtype=np.float32)).all()
