@@ -1,6 +1,6 @@
 """Mutation testing of course_utils' six core modules (mutmut 3), with a per-module table.
 
-Not part of CI (it takes about 20 minutes on 2 cores). mutmut lives in its own venv,
+Not part of CI (12 to 25 minutes on 2 cores, with one mutant at a time). mutmut lives in its own venv,
 ``.venv-mut``, next to the course's test packages (not in the course's requirements);
 its configuration is ``[tool.mutmut]`` in pyproject.toml. See tests/MUTATION.md.
 
