@@ -145,8 +145,8 @@ def check_fans(name: str, value):
     ``np.linspace`` produce them; anything else that is not a positive whole
     number is refused. Returns ``(array_of_float64, was_scalar)``.
     """
-    if isinstance(value, (bool, np.bool_)) or isinstance(value, (str, bytes)):
-        raise TypeError(f"{name} must be a positive integer or an array of them, got {value!r}")
+    # Booleans and strings need no test of their own: their arrays' dtypes (bool, str,
+    # bytes) are refused below.
     try:
         arr = np.asarray(value)
     except Exception:  # pragma: no cover - exotic objects

@@ -14,6 +14,7 @@ import pytest
 
 from course_utils import (glorot_std, he_std, he_limit, lecun_std, lecun_limit,
                           glorot_limit, xavier_limit, xavier_std)
+from course_utils.bounds import scaled_limit, scaled_std
 
 N = np.arange(1, 101)            # the plots' x axis: 1..100 inputs
 M = 10                           # the normalized-xavier plot's fixed number of outputs
@@ -116,3 +117,18 @@ def test_errata_normalized_xavier_plot_bound():
     np.testing.assert_allclose(bounds / buggy, math.sqrt(6.0), rtol=1e-14)
     # The buggy curve is the "-0.3 to 0.3, falling to -0.1 to 0.1" the text describes.
     assert round(float(buggy[0]), 1) == 0.3 and round(float(buggy[-1]), 1) == 0.1
+
+
+# ------------------------------------------------------- variance_scaling's std and limit
+# Var[w] = scale / n_mode with n_fan_in = n, n_fan_out = m, n_fan_avg = (n + m) / 2; a
+# uniform U[-L, L] has L = sqrt(3) std. n != m so that every mode divides by its own fan.
+@pytest.mark.parametrize("mode, fan", [("fan_in", lambda n, m: n), ("fan_out", lambda n, m: m),
+                                       ("fan_avg", lambda n, m: (n + m) / 2)])
+@pytest.mark.parametrize("n, m", [(10, 40), (N, M)])
+def test_scaled_std_and_limit_divide_by_the_mode_fan(mode, fan, n, m):
+    scale = 2.0
+    expected = np.sqrt(scale / fan(np.asarray(n, dtype=float), m))
+    np.testing.assert_allclose(scaled_std(n, m, scale=scale, mode=mode), expected,
+                               rtol=1e-15, atol=0)
+    np.testing.assert_allclose(scaled_limit(n, m, scale=scale, mode=mode),
+                               math.sqrt(3.0) * expected, rtol=1e-15, atol=0)

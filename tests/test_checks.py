@@ -83,3 +83,38 @@ def test_check_fans_accepts_positive_whole_numbers(value):
     assert arr.dtype == np.float64
     assert scalar == (np.ndim(value) == 0)
     np.testing.assert_array_equal(arr, np.asarray(value, dtype=float))
+
+
+def test_check_fans_accepts_every_float_width():
+    # Whole numbers in any float dtype (np.linspace in float32 is common), not float64 only.
+    for value in (np.arange(1, 5, dtype=np.float32), np.float16(3), np.float32(7)):
+        arr, _ = checks.check_fans("fan_out", value)
+        assert arr.dtype == np.float64
+        np.testing.assert_array_equal(arr, np.asarray(value, dtype=np.float64))
+
+
+@pytest.mark.parametrize("value", [True, np.bool_(False), [True, True], "10", b"10", ["1", "2"]])
+def test_check_fans_refuses_booleans_and_strings(value):
+    with pytest.raises(TypeError, match=r"^fan_out must be a positive integer or an array of "
+                                        r"them, got "):
+        checks.check_fans("fan_out", value)
+
+
+def test_check_shape_refuses_a_zero_dimensional_array():
+    # Iterable by type (numpy.ndarray) but not in fact.
+    with pytest.raises(TypeError, match=r"^shape must be a tuple of positive integers, got "
+                                        r"array\(3\.\)$"):
+        checks.check_shape(np.array(3.0))
+
+
+def test_check_fans_refuses_an_object_numpy_cannot_read():
+    class Unreadable:
+        def __array__(self, *args, **kwargs):
+            raise RuntimeError("no array here")
+
+        def __repr__(self):
+            return "Unreadable()"
+
+    with pytest.raises(TypeError, match=r"^fan_in must be a positive integer or an array of "
+                                        r"them, got Unreadable\(\)$"):
+        checks.check_fans("fan_in", Unreadable())

@@ -95,3 +95,10 @@ def test_layout_conversions_round_trip_and_keep_fans(shape):
 def test_numpy_integer_dimensions_give_python_ints():
     fans = fan_in_and_fan_out((np.int64(3), np.int32(4), np.int64(5), np.int64(6)))
     assert fans == (60, 72) and all(type(f) is int for f in fans)
+
+
+@pytest.mark.parametrize("convert", [keras_shape_from_torch, torch_shape_from_keras])
+def test_layout_conversions_need_two_dimensions(convert):
+    # A 1-D shape has no in/out pair to swap: refused with the reason, not an IndexError.
+    with pytest.raises(ValueError, match=r"shape must have at least 2 dimensions .* got \(5,\)"):
+        convert((5,))

@@ -294,6 +294,16 @@ def test_random_normal_with_zero_std_is_the_mean():
                                   np.full((4, 4), 1.5))
 
 
+@pytest.mark.parametrize("mean", [1.0, -2.5])
+def test_random_normal_float32_is_shifted_by_the_mean(mean):
+    # float32 is drawn as standard normals scaled and shifted in place: the sample mean of
+    # 40,000 draws of std 0.5 is within 8 standard errors (8 * 0.5 / 200 = 0.02) of the mean.
+    w = random_normal((200, 200), mean=mean, std=0.5, rng=0, dtype=np.float32)
+    assert w.dtype == np.float32
+    assert abs(float(w.mean(dtype=np.float64)) - mean) < 0.02
+    assert abs(float(w.std(dtype=np.float64)) - 0.5) < 0.02
+
+
 # ------------------------------------------------------------ the truncation constant
 def test_truncated_normal_std_constant():
     # Derived three ways: scipy (in this test), the package's closed form, Keras's literal.
@@ -440,6 +450,11 @@ def test_variance_scaling_is_finite_or_refuses(scale, mode, distribution, dtype,
     (lambda: random_uniform((2, 2), low=-3e38, high=3e38, dtype=np.float32),
      r"high - low is too large for dtype float32"),
     (lambda: random_uniform((2, 2), low=-1e308, high=1e308), r"high - low is too large for dtype float64"),
+    # A narrow interval beyond the dtype's range: each end must be checked, not only the width.
+    (lambda: random_uniform((2, 2), low=3e38, high=3.5e38, dtype=np.float32),
+     r"high - low is too large for dtype float32"),
+    (lambda: random_uniform((2, 2), low=-3.5e38, high=-3e38, dtype=np.float32),
+     r"high - low is too large for dtype float32"),
     (lambda: variance_scaling((1, 1), scale=1e300, distribution="uniform", dtype=np.float32),
      r"scale is too large for dtype float32"),
     (lambda: variance_scaling((1, 1), scale=1e300, dtype=np.float32),
@@ -454,6 +469,20 @@ def test_overflowing_requests_raise_instead_of_returning_inf(call, pattern):
         warnings.simplefilter("error")
         with pytest.raises(ValueError, match=pattern):
             call()
+
+
+def test_uniform_variance_scaling_up_to_the_edge_of_float32():
+    # U[-L, L] with L = sqrt(3 scale / n) = 1.5e38: the width 2 L = 3e38 is below float32's
+    # largest (3.4e38), so this is drawn (a margin of 3 L would refuse it).
+    w = variance_scaling((1, 1000), scale=7.5e75, mode="fan_in", distribution="uniform",
+                         rng=0, dtype=np.float32)
+    assert np.isfinite(w).all() and np.abs(w).max() <= np.float32(1.5e38)
+    assert np.abs(w).max() > 1.4e38                 # 1000 draws reach the top 7 % of the range
+
+
+def test_variance_scaling_needs_two_dimensions():
+    with pytest.raises(ValueError, match=r"shape must have at least 2 dimensions .* got \(5,\)"):
+        variance_scaling((5,))
 
 
 def test_large_but_representable_requests_work():

@@ -244,3 +244,175 @@ def test_layer_profile_matches_simulated_networks(activation, unit_networks):
     # The mean activation, in units of the predicted std (zero-mean units: ~0).
     np.testing.assert_allclose(np.mean(measured["mean"], axis=0) / profile.std,
                                profile.mean / profile.std, atol=0.1, err_msg=activation)
+
+
+# --------------------------------------------------------- closed forms and independent quadrature
+# References below come from scipy's adaptive quadrature (or a closed form), not from the
+# module's Gauss-Legendre rule: E[g(sqrt(q) z)] = int g(sqrt(q) z) phi(z) dz, split at the kink.
+def _quad_expectation(func, q):
+    """E[func(sqrt(q) z)], z ~ N(0, 1), by scipy.integrate.quad on each half line."""
+    from scipy import integrate
+    root = math.sqrt(q)
+
+    def integrand(z):
+        return func(root * z) * math.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi)
+
+    return sum(integrate.quad(integrand, a, b, epsabs=0, epsrel=1e-13, limit=200)[0]
+               for a, b in ((-40.0, 0.0), (0.0, 40.0)))
+
+
+def _tanh_second_moment(q):
+    """E[tanh(sqrt(q) z)^2] = 1 - E[sech^2], the latter with u = sqrt(q) z (exact for large q)."""
+    from scipy import integrate
+    root = math.sqrt(q)
+    sech2 = integrate.quad(lambda u: (1.0 / math.cosh(u)) ** 2 * math.exp(-0.5 * (u / root) ** 2),
+                           0.0, 60.0, epsabs=0, epsrel=1e-13, limit=200)[0]
+    return 1.0 - 2.0 * sech2 / (root * math.sqrt(2.0 * math.pi))
+
+
+@pytest.mark.parametrize("activation, slope", [("relu", 0.0), ("leaky_relu", LEAKY_SLOPE)])
+def test_piecewise_linear_mean_and_second_moment(activation, slope):
+    # E[max(x, a x)] = (1 - a) sqrt(q) E[z 1{z > 0}] = (1 - a) sqrt(q / (2 pi)) and
+    # E[max(x, a x)^2] = (1 + a^2) q / 2, for x = sqrt(q) z.
+    p = mf.layer_profile(activation, 1.5, 4, q0=2.0)
+    q = p.preactivation_var
+    mean = (1 - slope) * np.sqrt(q / (2 * math.pi))
+    np.testing.assert_allclose(p.mean, mean, rtol=1e-14)
+    np.testing.assert_allclose(p.std ** 2 + p.mean ** 2, (1 + slope ** 2) * q / 2, rtol=1e-14)
+    # The same mean by quadrature, for the leaky unit's own slope.
+    leaky = _quad_expectation(lambda x: max(x, slope * x), float(q[0]))
+    assert float(p.mean[0]) == pytest.approx(leaky, rel=1e-10)
+
+
+@pytest.mark.parametrize("weight_var", [10.0, 1e3, 1e4])
+def test_tanh_fixed_point_far_above_the_start(weight_var):
+    # q* = weight_var E[tanh(sqrt(q*) z)^2], found several decades above q0 = 1. (The
+    # module's 200-node rule is about 2e-10 off at q = 1e4, where tanh is nearly a step;
+    # at q = 1e8 it is 8e-5 off, so larger q are checked against the limit alone, below.)
+    q = mf.fixed_point("tanh", weight_var)
+    assert q == pytest.approx(weight_var * _tanh_second_moment(q), rel=1e-8)
+    assert q == pytest.approx(weight_var, rel=2.0 / math.sqrt(weight_var))
+
+
+def test_tanh_fixed_point_at_the_end_of_the_scan():
+    # 59.45 decades above q0, inside the scan's 60: tanh^2 = 1 there but for 1e-29,
+    # so q* = weight_var to float64's precision.
+    weight_var = 10 ** 59.45
+    assert mf.fixed_point("tanh", weight_var) == pytest.approx(weight_var, rel=1e-14)
+
+
+def test_fixed_point_beyond_the_scan_is_reported_with_its_growth_rate():
+    # Past 60 decades above q0 the scan gives up at q = 1e60. There tanh^2 = 1 (to 1e-30),
+    # so the map multiplies q by weight_var / q = 1e61 / 1e60 = 10; GELU is ReLU far from 0,
+    # E[f^2] = q / 2, so it multiplies q by weight_var / 2 = 1.5.
+    with pytest.raises(ValueError) as tanh_error:
+        mf.fixed_point("tanh", 1e61)
+    assert "(still growing at q = 1e+60, by a factor 10 per layer)" in str(tanh_error.value)
+    with pytest.raises(ValueError) as gelu_error:
+        mf.fixed_point("gelu", 3.0)
+    assert str(gelu_error.value) == (
+        "fixed_point: the variance map of 'gelu' with weight_var=3.0 and bias_var=0.0 has no "
+        "fixed point above q0=1.0: q runs off to infinity (still growing at q = 1e+60, by a "
+        "factor 1.5 per layer), so there is no q* to return")
+    with pytest.raises(ValueError) as relu_error:
+        mf.fixed_point("relu", 2.5, bias_var=0.5, q0=4.0)
+    assert str(relu_error.value) == (
+        "fixed_point: the variance map of 'relu' with weight_var=2.5 and bias_var=0.5 has no "
+        "fixed point above q0=4.0: q runs off to infinity (q grows by a factor "
+        "weight_var * 0.5 = 1.25 per layer), so there is no q* to return")
+
+
+@pytest.mark.parametrize("q0", [1e-7, 1e7])
+def test_fixed_point_from_a_start_far_from_it(q0):
+    # The map of tanh at weight_var 2 has one stable fixed point; it is reached from far below
+    # (where G(q0) is far smaller than 1e-12 but q0 is no fixed point) and from far above.
+    q = mf.fixed_point("tanh", 2.0, q0=q0)
+    assert q == pytest.approx(2.0 * _quad_expectation(lambda x: math.tanh(x) ** 2, q), rel=1e-10)
+    assert q == pytest.approx(mf.fixed_point("tanh", 2.0), rel=1e-11)
+
+
+def test_fixed_point_below_the_scan():
+    # From q0 = 1e70 the downward scan (60 decades) ends at 1e10, above the fixed point;
+    # sigmoid's map has F(0) = weight_var / 4 > 0, so the answer lies between 0 and 1e10.
+    from scipy import optimize
+    from scipy.special import expit
+    reference = optimize.brentq(lambda q: _quad_expectation(lambda x: expit(x) ** 2, q) - q,
+                                0.01, 1.0, xtol=1e-15, rtol=1e-14)
+    assert mf.fixed_point("sigmoid", 1.0, q0=1e70) == pytest.approx(reference, rel=1e-10)
+    assert mf.fixed_point("sigmoid", 1.0) == pytest.approx(reference, rel=1e-10)
+
+
+def test_fixed_point_of_a_tiny_bias():
+    # Near 0, E[tanh(sqrt(q) z)^2] = q - 2 q^2 + O(q^3), so q = (q - 2 q^2) / 2 + b gives
+    # q* = 2 b - 8 b^2 + O(b^3): 60 decades of scan reach it without mistaking rounding for it.
+    b = 1e-10
+    assert mf.fixed_point("tanh", 0.5, bias_var=b) == pytest.approx(2 * b - 8 * b * b, rel=1e-12)
+
+
+def test_backward_gain_starts_from_q0_one():
+    # At weight_var = 1 / E[gelu(z)^2], q = 1 is an unstable fixed point: from the default
+    # q0 = 1 chi is taken there, chi = weight_var E[gelu'(z)^2] with gelu' = Phi(x) + x phi(x);
+    # from q0 = 2 the map runs off.
+    s = mf.second_moment_weight_var("gelu")
+    chi = s * _quad_expectation(
+        lambda x: (_normal_cdf(x) + x * math.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)) ** 2, 1.0)
+    # GELU is the erf approximation of course_utils.nets (1.5e-7 absolute).
+    assert mf.backward_gain("gelu", s) == pytest.approx(chi, rel=1e-6)
+    with pytest.raises(ValueError, match="runs off to infinity"):
+        mf.backward_gain("gelu", s, q0=2.0)
+
+
+def test_critical_weight_var_refuses_a_negative_bias():
+    with pytest.raises(ValueError, match=r"^bias_var must be >= 0.0, got -0.1$"):
+        mf.critical_weight_var("tanh", -0.1)
+
+
+@pytest.mark.parametrize("activation, critical", [("relu", "2"), ("linear", "1"),
+                                                  ("leaky_relu", "1.9998")])
+def test_piecewise_linear_with_bias_names_its_critical_weight_var(activation, critical):
+    # chi = weight_var * c with c = 1/2, 1, (1 + a^2) / 2: chi = 1 at weight_var = 1 / c.
+    with pytest.raises(ValueError, match=rf"at weight_var = {critical} chi = 1 for every q"):
+        mf.critical_weight_var(activation, bias_var=0.1)
+
+
+@pytest.mark.parametrize("activation, bias_var, hint", [
+    ("gelu", 0.0, "with zero bias it acts near 0 like a linear unit of slope 1/2 and far from 0 "
+                  "like ReLU, so no single weight_var holds every signal size steady"),
+    ("silu", 0.0, "with zero bias it acts near 0 like a linear unit of slope 1/2 and far from 0 "
+                  "like ReLU, so no single weight_var holds every signal size steady"),
+    ("gelu", 0.1, "chi stays on one side of 1 wherever the variance map has a fixed point"),
+])
+def test_no_critical_weight_var_says_why(activation, bias_var, hint):
+    with pytest.raises(ValueError) as error:
+        mf.critical_weight_var(activation, bias_var)
+    assert f"({hint});" in str(error.value)
+
+
+def test_layer_profile_keeps_its_arguments_and_default_batch():
+    # ReLU at weight_var 3: q_l = 3 * 1.5^l, chi = 3 / 2 at every layer; the default batch
+    # of 256 makes the bias gradient sqrt(256) = 16 times the per-example gradient.
+    p = mf.layer_profile("relu", 3.0, 4)
+    assert (p.activation, p.weight_var, p.bias_var, p.q0, p.batch) == ("relu", 3.0, 0.0, 1.0, 256)
+    np.testing.assert_allclose(p.preactivation_var, 3.0 * 1.5 ** np.arange(4), rtol=1e-15)
+    np.testing.assert_array_equal(p.chi, np.full(4, 1.5))
+    np.testing.assert_allclose(p.bias_gradient_std, 16.0 * p.gradient_std, rtol=1e-15)
+
+
+def test_overflow_is_silent_under_strict_numpy_errors():
+    # The module promises inf (or nan) for a runaway profile, not a numpy error, whatever
+    # the caller's numpy error settings.
+    with np.errstate(all="raise"):
+        p = mf.layer_profile("relu", 3.0, 2000)
+        # q_l = 3 * 1.5^l passes float64's largest (1.8e308) after layer 1748.
+        np.testing.assert_allclose(p.preactivation_var[:1700], 3.0 * 1.5 ** np.arange(1700),
+                                   rtol=1e-11)
+        assert np.isinf(p.preactivation_var[-1]) and np.isinf(p.gradient_std[0])
+        assert np.isinf(p.weight_gradient_std[0]) and np.isnan(p.std[-1])   # inf - inf
+        # Far out SELU is scale * x on one side and bounded on the other, GELU is ReLU:
+        # E[f^2] = scale^2 q / 2 and q / 2 (relative error far below 1e-12 at q = 1e300).
+        for activation, c in (("selu", SELU_SCALE ** 2 / 2), ("gelu", 0.5)):
+            p = mf.layer_profile(activation, 1.0, 2, q0=1e300)
+            assert p.preactivation_var[1] == pytest.approx(c * 1e300, rel=1e-12), activation
+        with pytest.raises(ValueError, match="runs off to infinity"):
+            mf.fixed_point("gelu", 3.0)          # the scan meets GELU's exp underflow
+
