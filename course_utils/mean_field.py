@@ -158,9 +158,12 @@ def _fixed_point(activation, weight_var, bias_var, q0):
     # The map is increasing in q, so from q0 it moves monotonically toward the
     # nearest fixed point in the direction of G(q0) (or to 0 / infinity): scan
     # that way on a log grid for the first sign change of G, then bisect.
-    steps = 10.0 ** (np.arange(1, _SCAN_DECADES * _SCAN_PER_DECADE + 1) / _SCAN_PER_DECADE)
     start = max(q0, _SMALLEST_Q)
-    grid = start / steps if g0 < 0 else start * steps
+    # Upward, 60 decades tell a fixed point from a divergence; downward the scan goes on
+    # to the smallest q, so a start far above the fixed point still finds it.
+    decades = _SCAN_DECADES if g0 > 0 else max(_SCAN_DECADES, math.ceil(math.log10(start) - math.log10(_SMALLEST_Q)))
+    steps = np.arange(1, decades * _SCAN_PER_DECADE + 1) / _SCAN_PER_DECADE
+    grid = 10.0 ** (math.log10(start) + (steps if g0 > 0 else -steps))
     k = None
     for chunk in range(0, len(grid), 2 * _SCAN_PER_DECADE):     # two decades at a time
         part = grid[chunk:chunk + 2 * _SCAN_PER_DECADE]
@@ -180,7 +183,7 @@ def _fixed_point(activation, weight_var, bias_var, q0):
                 f"still growing at q = {grid[-1]:.3g}, by a factor {rate:.4g} per layer"))
         f0 = float(activate(activation, np.zeros(1))[0])
         if bias_var + weight_var * f0 * f0 > 0:   # F(0) > 0: the fixed point is below the grid
-            lo, hi = 0.0, float(grid[-1])
+            lo, hi = 0.0, float(grid[-1])         # (the grid reaches 1e-300: q* is about F(0))
         else:                                     # q -> 0 (q = 0 is the fixed point reached)
             return 0.0
     else:
