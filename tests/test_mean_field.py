@@ -419,7 +419,7 @@ def test_overflow_is_silent_under_strict_numpy_errors():
 
 
 @pytest.mark.parametrize("activation, weight_var, bias_var", [
-    ("tanh", 2.0, 0.0), ("tanh", 2.0, 0.1), ("selu", 1.0, 0.0), ("sigmoid", 1.0, 0.0), ("gelu", 2.0, 0.5)])
+    ("tanh", 2.0, 0.0), ("tanh", 2.0, 0.1), ("selu", 1.0, 0.0), ("sigmoid", 1.0, 0.0), ("gelu", 1.5, 0.5)])
 def test_a_start_far_above_the_fixed_point_still_finds_it(activation, weight_var, bias_var):
     """From q0 = 1e300 the map walks down through 300 decades to the same q* as from q0 = 1
     (found by mutation testing: the scan stopped 60 decades down, then bisected or gave 0)."""
