@@ -120,14 +120,14 @@ def fit_many(nets: Sequence["MLP"], X, y, *, epochs: int = 300, learning_rate: f
     network. All networks see the same full batch every step (one stacked
     product per layer, so ten networks cost little more than one).
 
-    Steps, for every parameter :math:`	heta` with gradient :math:`g_t`:
+    Steps, for every parameter :math:`\theta` with gradient :math:`g_t`:
 
-    - ``"sgd"``: :math:`	heta \leftarrow 	heta - \eta g_t`.
-    - ``"adam"`` (Kingma & Ba 2015): :math:`m_t = eta_1 m_{t-1} + (1-eta_1) g_t`,
-      :math:`v_t = eta_2 v_{t-1} + (1-eta_2) g_t^2`,
-      :math:`	heta \leftarrow 	heta - \eta\, \hat m_t / (\sqrt{\hat v_t} + \epsilon)` with
-      the bias-corrected :math:`\hat m_t = m_t / (1-eta_1^t)`, :math:`\hat v_t = v_t / (1-eta_2^t)`;
-      :math:`eta = (0.9, 0.999)`, :math:`\epsilon = 10^{-8}`. Each parameter's step is
+    - ``"sgd"``: :math:`\theta \leftarrow \theta - \eta g_t`.
+    - ``"adam"`` (Kingma & Ba 2015): :math:`m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t`,
+      :math:`v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2`,
+      :math:`\theta \leftarrow \theta - \eta\, \hat m_t / (\sqrt{\hat v_t} + \epsilon)` with
+      the bias-corrected :math:`\hat m_t = m_t / (1-\beta_1^t)`, :math:`\hat v_t = v_t / (1-\beta_2^t)`;
+      :math:`\beta = (0.9, 0.999)`, :math:`\epsilon = 10^{-8}`. Each parameter's step is
       about :math:`\eta` whatever the size of its gradient.
 
     ``dropout = p > 0`` zeroes each hidden unit with probability ``p`` at every

@@ -151,6 +151,6 @@ class TrainingScaleDisplay(Display):
             ax.set_title(f"{opt_label}, {self.activation}, {self.depth} layers of {self.width}",
                          fontsize=10)
             ax.set_xlabel("training step (full batch)")
-            ax.set_ylim(0, 1.2)
+            ax.set_ylim(0, 2.4)      # the too-large scale starts near 2.3
             ax.legend(fontsize=8, loc="upper right")
         np.ravel(axes)[0].set_ylabel("training loss (cross-entropy)")

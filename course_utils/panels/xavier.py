@@ -110,9 +110,9 @@ def caption(h: XavierHistogram) -> Caption:
                    ("max", fmt(h.limit, 4), fmt(h.sample_max, 4)),
                    ("std", fmt(h.std, 4), fmt(h.sample_std, 4))))
     return Caption(
-        f"xavier, fan-in n = {h.fan_in}, fan-out m = {h.fan_out}",
+        f"the 1/√n uniform, fan-in n = {h.fan_in}, fan-out m = {h.fan_out}",
         (f"L = 1/√n = {h.limit:.4f}, std L/√3 = {h.std:.4f}, density 1/(2L) = {h.density:.3f}.",
-         f"The fan-out does not enter the xavier range; the normalized scheme of notebook 05 "
+         f"The fan-out does not enter its range; Glorot uniform (notebook 05) "
          f"would use ±√(6/(n+m)) = ±{h.glorot_limit:.4f} here (grey)."),
         table,
         (f"Sample of {h.n_weights:,} weights. Both plots keep fixed axes so that slider "

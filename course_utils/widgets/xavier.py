@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import bounds
 from ..panels.xavier import caption, xavier_histogram
-from ..plots import bound_errorbars, panel_figure, scheme_color
+from ..plots import bound_errorbars, panel_figure, scheme_color, scheme_label
 from . import FigurePanel, int_slider
 from .parts import Histogram
 
@@ -58,10 +58,13 @@ def xavier_panel(*, fan_in: int = 10, fan_out: int = 20, max_fan_in: int = 100,
     # density 1/(2L) = sqrt(n)/2 is tallest at max_fan_in), with room for the legend.
     hist = Histogram(ax, 40, color=color, alpha=0.55, label="sampled weights")
     (density,) = ax.plot([], [], color="black", lw=1.5, label="density 1/(2L)")
+    # Legends use the framework-true names: a bare "xavier" reads as PyTorch's xavier_uniform_.
+    limit_label = f"{scheme_label('xavier')} ±1/√n"
+    glorot_label = f"{scheme_label('normalized_xavier')} ±√(6/(n+m))"
     limit_lines = [ax.axvline(0.0, color="#d62728", ls="--", lw=1.2,
-                              label="xavier ±1/√n" if k == 0 else None) for k in range(2)]
+                              label=limit_label if k == 0 else None) for k in range(2)]
     glorot_lines = [ax.axvline(0.0, color="0.45", ls=":", lw=1.4,
-                               label="normalized ±√(6/(n+m))" if k == 0 else None) for k in range(2)]
+                               label=glorot_label if k == 0 else None) for k in range(2)]
     ax.set_xlim(-1.05, 1.05)
     ax.set_ylim(0.0, 0.5 * np.sqrt(max_fan_in) * 1.3)
     ax.set_xlabel("weight value")
