@@ -11,6 +11,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from course_utils.displays.fans import FanStdDisplay  # noqa: E402
+from course_utils.plots import scheme_label  # noqa: E402
 
 pytestmark = pytest.mark.unit
 
@@ -38,11 +39,13 @@ def test_plot_has_one_distinguishable_labelled_line_per_scheme():
     d = FanStdDisplay.from_run().plot()
     ax = d.axes_
     lines = ax.get_lines()
-    assert [line.get_label() for line in lines] == list(d.schemes)
+    # framework-true legend names: the course's `xavier` is not PyTorch's xavier_uniform_
+    labels = [scheme_label(s) for s in d.schemes]
+    assert [line.get_label() for line in lines] == labels and "1/√n uniform" in labels
     assert len({line.get_linestyle() for line in lines}) == len(lines)
     assert ax.get_xscale() == ax.get_yscale() == "log"
     assert "fan-in" in ax.get_xlabel() and "std" in ax.get_ylabel()
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == list(d.schemes)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == labels
     plt.close(d.figure_)
 
 

@@ -34,6 +34,13 @@ def test_rings_display_counts_and_draws_both_classes(rings):
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["class 0 (outer ring)",
                                                                    "class 1 (inner ring)"]
     assert ax.get_xlabel() == "x₁" and ax.get_ylabel() == "x₂"
+    # the box fits the rings: its x range is the data's (no empty axis beside them) ...
+    d.figure_.canvas.draw()
+    span = np.ptp(rings[0][:, 0])
+    assert np.ptp(ax.get_xlim()) < 1.3 * span
+    # ... and the legend sits right of the box, off the data
+    legend = ax.get_legend().get_window_extent()
+    assert legend.x0 >= ax.get_window_extent().x1
 
 
 def test_rings_display_rejects_bad_shape():

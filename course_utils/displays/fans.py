@@ -65,10 +65,10 @@ class FanStdDisplay(Display):
         return self
 
     def _draw(self, ax) -> None:
-        from ..plots import scheme_color
+        from ..plots import scheme_color, scheme_label
 
         for k, (name, std) in enumerate(self.stds.items()):
-            ax.loglog(self.fan_in, std, label=name, color=scheme_color(name),
+            ax.loglog(self.fan_in, std, label=scheme_label(name), color=scheme_color(name),
                       ls=_STYLES[k % len(_STYLES)], lw=1.8)
         ax.set_xlabel(f"fan-in n (fan-out fixed at {self.fan_out})")
         ax.set_ylabel("weight std")

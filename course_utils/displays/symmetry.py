@@ -73,10 +73,12 @@ class RingsDisplay(Display):
     def _draw(self, ax) -> None:
         for label, marker, name in ((0, "o", "class 0 (outer ring)"), (1, "^", "class 1 (inner ring)")):
             ax.scatter(*self.X[self.y == label].T, s=12, marker=marker, label=name)
-        ax.set_aspect("equal", adjustable="datalim")
+        # Equal scales shrink the box to a square around the data (no empty axis beside the
+        # rings); the legend sits in the figure's free width to its right.
+        ax.set_aspect("equal", adjustable="box")
         ax.set_xlabel("x₁")
         ax.set_ylabel("x₂")
-        ax.legend(loc="upper left")          # the equal aspect leaves room left of the rings
+        ax.legend(loc="upper left", bbox_to_anchor=(1.03, 1.0), borderaxespad=0.0)
 
 
 class StartsDisplay(Display):

@@ -77,7 +77,8 @@ def test_identical_gradient_columns_and_constant_bias():
 
 def test_dropout_breaks_the_constant_start():
     """'Dropout': from the constant 0.5, 2,000 steps at lr 0.5 on 200 ring points. Without dropout
-    the spread is exactly 0 and the network stays near chance; with dropout 0.5 the units drift
+    the spread is exactly 0 and the network gets only as far as one effective unit can (0.63 in the
+    notebook's run; the spread of exactly 0 is what makes it one unit); with dropout 0.5 the units drift
     apart within the first hundred steps and the network classifies far more points correctly.
 
     20 data seeds without dropout; with dropout, 20 runs (5 data seeds x 4 mask streams,
@@ -148,8 +149,7 @@ def test_panel_hints():
 
 def test_bias_gradient_depends_on_deeper_layers():
     """'Zero biases': two deep tanh nets sharing layer 1 have different layer-1 bias gradients
-    (relative difference above 0.5; over seeds 0-19 it was at least 0.9), and a constant-1
-    input row gets exactly the bias gradient."""
+    (relative difference above 0.5; over seeds 0-19 it was at least 0.9)."""
     deep = (2,) + (32,) * 10 + (1,)
     for seed in SEEDS:
         (X, y), rng = _rings(seed)
@@ -159,11 +159,6 @@ def test_bias_gradient_depends_on_deeper_layers():
         ga = a.loss_and_gradients(X, y)[1][0][1]
         gb = b.loss_and_gradients(X, y)[1][0][1]
         assert np.linalg.norm(ga - gb) / np.linalg.norm(ga) > 0.5, seed
-        c = cu.MLP((3,) + deep[1:], scheme="zeros", activation="tanh", rng=rng)
-        c.weights = [np.vstack([a.weights[0], a.biases[0]])] + [w.copy() for w in a.weights[1:]]
-        c.biases = [np.zeros(32)] + [v.copy() for v in a.biases[1:]]
-        row = c.loss_and_gradients(np.hstack([X, np.ones((len(X), 1))]), y)[1][0][0][2]
-        np.testing.assert_allclose(row, ga, rtol=1e-9, atol=1e-15)
 
 
 def test_exercise_3_which_starts_dropout_rescues():
