@@ -13,7 +13,6 @@ claim holds over many seeds is re-measured in ``tests/claims/``.
 
 from __future__ import annotations
 
-import math
 
 import numpy as np
 

@@ -15,7 +15,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from .panels.shared import SUPERSCRIPT
-from .schemes import SCHEMES
+from .schemes import SCHEME_LABELS, SCHEMES, scheme_label
 
 __all__ = ["COURSE_STYLE", "CourseLogScale", "CourseSymLogScale", "PlainLogFormatter",
            "use_course_style", "scheme_color", "scheme_label", "SCHEME_LABELS",
@@ -148,22 +148,6 @@ def use_course_style() -> None:
     shell = get_ipython()
     if shell is not None and "inline" in str(mpl.get_backend()):
         shell.run_line_magic("config", "InlineBackend.print_figure_kwargs = {'bbox_inches': None}")
-
-
-#: Legend labels where the course's key would mislead: in PyTorch and Keras "Xavier" is
-#: Glorot, so the 1/sqrt(n) uniform is never labelled plain "xavier" in a figure.
-SCHEME_LABELS = {"xavier": "1/√n uniform", "normalized_xavier": "Glorot uniform"}
-
-
-def scheme_label(name: str) -> str:
-    """The name a figure's legend gives a scheme: a framework-true name for the course's
-    ``xavier`` (the 1/√n uniform) and ``normalized_xavier`` (Glorot uniform), the key otherwise.
-
-    Examples:
-        >>> scheme_label("xavier"), scheme_label("he_normal")
-        ('1/√n uniform', 'he_normal')
-    """
-    return SCHEME_LABELS.get(name, name)
 
 
 def scheme_color(name: str) -> str:

@@ -28,7 +28,7 @@ from . import bounds, initializers
 from ._checks import check_fans
 from .bounds import FAMILIES
 
-__all__ = ["Scheme", "SCHEMES", "GUIDE", "CONSTANT_VALUE", "naming_table"]
+__all__ = ["Scheme", "SCHEMES", "GUIDE", "CONSTANT_VALUE", "naming_table", "scheme_label", "SCHEME_LABELS"]
 
 #: The value the course's "constant" scheme uses (any constant shows the same failure).
 CONSTANT_VALUE = 0.5
@@ -312,3 +312,19 @@ def naming_table() -> list[dict[str, str]]:
             row[source] = s.article_names.get(source, "")
         rows.append(row)
     return rows
+
+
+#: Legend labels where the course's key would mislead: in PyTorch and Keras "Xavier" is
+#: Glorot, so the 1/sqrt(n) uniform is never labelled plain "xavier" in a figure.
+SCHEME_LABELS = {"xavier": "1/√n uniform", "normalized_xavier": "Glorot uniform"}
+
+
+def scheme_label(name: str) -> str:
+    """The name a figure's legend gives a scheme: a framework-true name for the course's
+    ``xavier`` (the 1/√n uniform) and ``normalized_xavier`` (Glorot uniform), the key otherwise.
+
+    Examples:
+        >>> scheme_label("xavier"), scheme_label("he_normal")
+        ('1/√n uniform', 'he_normal')
+    """
+    return SCHEME_LABELS.get(name, name)

@@ -10,7 +10,7 @@ pair; :func:`course_utils.tables.accuracy_table_markdown` turns the results into
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Mapping
 
 import numpy as np
 

@@ -24,7 +24,7 @@ import numpy as np
 from .. import mean_field
 from .._checks import check_choice, check_positive_int
 from ..activations import ACTIVATIONS
-from ..schemes import SCHEMES
+from ..schemes import SCHEMES, scheme_label
 from .corner import CornerPropagation
 from .shared import Caption, Table, depth_axis_limit, fmt
 
@@ -185,6 +185,6 @@ def overview_caption(p: SignalProfile) -> Caption:
     note = (f"The y axis is fixed at {p.ylim[0]:.0e} to {p.ylim[1]:.0e} for every setting, so "
             f"that settings compare" + ("; values outside it are drawn on its edge." if p.clipped
                                        else "."))
-    title = (f"{p.scheme} + {p.activation}, width {p.width}, {p.depth} layers "
+    title = (f"{scheme_label(p.scheme)} + {p.activation}, width {p.width}, {p.depth} layers "
              f"(n·Var[w] = {fmt(p.weight_var)})")
     return Caption(title, tuple(sentences), table, (note,))

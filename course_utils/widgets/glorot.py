@@ -15,7 +15,6 @@ their mean is always exactly 1, and both are 1 only when :math:`n = m`.
 
 from __future__ import annotations
 
-import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
