@@ -37,6 +37,8 @@ def test_loss_curves_keep_the_comparison_and_draw_a_legend_panel():
     assert "zeros" in labels and "he_normal" in labels
     assert [ax.get_title().split(":")[0] for ax in axes[:2]] == ["tanh", "relu"]
     assert len(axes[0].get_lines()) == 3                  # two schemes and the ln 2 line
+    styles = [(line.get_linestyle(), line.get_marker()) for line in axes[0].get_lines()[:2]]
+    assert len(set(styles)) == 2 and axes[0].get_yscale() == "log"   # not colour alone; no start clipped
 
 
 def test_loss_curves_refuse_unknown_schemes():
@@ -64,7 +66,10 @@ def test_residual_stream_grows_linearly_unless_scaled():
     assert d.predicted[16, True][-1] == pytest.approx(d.predicted[4, True][-1])     # depth-independent
     # the same draws: the 4-layer stream is the start of the 16-layer one
     np.testing.assert_allclose(d.variance[4, False], d.variance[16, False][:9])
-    assert len(d.axes_.get_legend().get_texts()) == 4
+    texts = [t.get_text() for t in d.axes_.get_legend().get_texts()]
+    assert len(texts) == 6 and texts[-2:] == ["16 layers, measured", "4 layers, measured"]
+    hollow = {h.get_label(): h.get_markerfacecolor() for h in d.axes_.get_legend().legend_handles[-2:]}
+    assert hollow["4 layers, measured"] == "none" != hollow["16 layers, measured"]   # the key matches the dots
 
 
 def test_residual_blocks_follow_their_rules():

@@ -30,7 +30,13 @@ def test_depth_display_factors_against_theory_and_artists():
     markers = {line.get_marker() for line in ax.get_lines() if line.get_linestyle() == "None"}
     assert markers == {"o", "s", "^"}                     # one marker per scheme, not colour alone
     assert ax.get_yscale() == "log" and ax.get_title()
-    assert len(ax.get_legend().get_texts()) == 4
+    legend = ax.get_legend()
+    assert len(legend.get_texts()) == 3 and "mean field" in legend.get_title().get_text()
+    # each key shows the scheme's own line style, as the mean-field line is drawn
+    drawn = {(line.get_color(), line.get_linestyle()) for line in ax.get_lines()[:6] if line.get_linestyle() != "None"}
+    keyed = {(h.get_color(), h.get_linestyle()) for h in legend.legend_handles}
+    assert keyed == drawn and len(keyed) == 3
+    assert {h.get_marker() for h in legend.legend_handles} == markers
 
 
 def test_depth_display_rejects_a_single_layer():

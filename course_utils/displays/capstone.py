@@ -42,6 +42,9 @@ def _batch_norm(z, eps=1e-5):
 
 
 # ------------------------------------------------------------------ training curves
+#: Line style and marker of each drawn scheme after zeros: no two alike, so colour is not the only cue.
+_CURVE_STYLES = (("--", None), ("-.", None), (":", None), ("-", "o"), ("-", "s"), ("--", "^"), ("-.", "v"))
+
 class LossCurvesDisplay(Display):
     """Training loss against step, one panel per activation, of a :class:`~course_utils.training.Comparison`.
 
@@ -94,13 +97,16 @@ class LossCurvesDisplay(Display):
         for ax, a in zip(axes, self.activations):
             ax.fill_between(self.steps, *self.band[a], color="0.85", lw=0,
                             label="range of the other\nfan-scaled schemes")
-            for k, s in enumerate(shown):
+            others = iter(_CURVE_STYLES)
+            for s in shown:
                 # zeros drawn wide: its loss is exactly ln 2, under the dashed line
+                ls, marker = ("-", None) if s == "zeros" else next(others)
                 ax.plot(self.steps, self.losses[s, a], color=scheme_color(s),
                         lw=4 if s == "zeros" else 1.4, alpha=0.6 if s == "zeros" else 1,
-                        ls=("-", "--", "-.", ":")[k % 4] if s != "zeros" else "-", label=s)
+                        ls=ls, marker=marker, ms=4, markevery=max(1, len(self.steps) // 8), label=s)
             ax.axhline(_LN2, color="k", ls="--", lw=0.9, label="ln 2 (p = 1/2 everywhere)")
-            ax.set(title=f"{a}: plain SGD, lr {self.learning_rate:g}", ylim=(0, 1.0), xlabel="training step")
+            # a log axis: the symmetric schemes start near 8, the fitted ones end near 0.01
+            ax.set(title=f"{a}: plain SGD, lr {self.learning_rate:g}", yscale="log", xlabel="training step")
         axes[0].set_ylabel("training loss")
         legend_ax = axes[len(self.activations)]
         legend_ax.axis("off")
@@ -211,6 +217,10 @@ class ResidualStreamDisplay(Display):
                         mfc=colors[n] if n == depths[0] else "none")
                 ax.plot(k, self.predicted[n, scaled], ls="--" if scaled else "-", color=colors[n], lw=1,
                         label=f"{n} layers, projections " + ("0.02/sqrt(2 n_layer)" if scaled else "0.02"))
+        # keys for the dots: filled for the deepest stream, hollow for the shallower ones
+        for n in depths:
+            ax.plot([], [], "o", ls="none", color=colors[n], ms=2.5 if n == depths[0] else 5,
+                    mfc=colors[n] if n == depths[0] else "none", label=f"{n} layers, measured")
         ax.set(yscale="log", xlabel="sub-block (attention or MLP) of the residual stream",
                ylabel="variance of the residual stream")
         ax.legend(fontsize=8, title="dots: measured, lines: predicted", title_fontsize=8)

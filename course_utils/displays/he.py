@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 import numpy as np
+from matplotlib.lines import Line2D
 
 from .. import mean_field
 from .._checks import check_choice, check_positive_int, check_rng
@@ -98,19 +99,22 @@ class DepthStdDisplay(Display):
 
     def _draw(self, ax):
         layers = np.arange(1, self.depth + 1)
+        keys = []
         for name in HE_COMPARED:
             color = _color(name)
-            ax.plot(layers, self.runs[name].std, ls="none", marker=_MARKERS[name], ms=4,
-                    color=color, label=f"{LABELS[name]} (measured)")
+            ax.plot(layers, self.runs[name].std, ls="none", marker=_MARKERS[name], ms=4, color=color)
             ax.plot(layers, self.predicted[name].std, ls=_LINESTYLES[name], lw=1.2, color=color)
-        ax.plot([], [], ls="-", color="0.3", lw=1.2, label="mean field (lines)")
+            keys.append((Line2D([], [], ls=_LINESTYLES[name], marker=_MARKERS[name], ms=4, lw=1.2, color=color),
+                         LABELS[name]))
         ax.axhline(1.0, color="0.5", lw=0.8, ls=":")
         ax.set_yscale("log")
         ax.set_xlabel("layer")
         # the title names the quantity: a y label would not fit beside ten-decade tick labels
         ax.set_title(f"activation std per layer: {self.depth}-layer ReLU network, width {self.width}",
                      fontsize=10)
-        ax.legend(loc="lower left", fontsize=8)
+        # one key per scheme: its marker over its own line style, as drawn
+        ax.legend(*zip(*keys), loc="lower left", fontsize=8, handlelength=3,
+                  title="markers: measured, lines: mean field", title_fontsize=8)
 
 
 @dataclass
