@@ -181,12 +181,25 @@ def _badge_data_uri() -> str:
 JUPYTER_ANCHOR = re.compile(r"\]\(((?:[0-9]{2}_\w+\.ipynb)?)#([^)\s]+)\)")
 
 
+#: An explicit anchor a notebook sets before a heading (``<a id="classic"></a>``), for links
+#: that must survive a change of the heading's words.
+HTML_ANCHOR = re.compile(r'^<a id="([\w-]+)"></a>[ \t]*$', re.M)
+
+
 def _myst_anchors(markdown: str) -> str:
-    """JupyterLab's heading anchors (spaces -> '-', case and punctuation kept) as MyST's
-    slugs (lower case, punctuation dropped), so the notebooks' links work in the book."""
-    def slug(match):
+    r"""JupyterLab's heading anchors (spaces -> '-', case and punctuation kept) as MyST's
+    slugs (lower case, punctuation dropped), and explicit ``<a id>`` anchors as MyST targets
+    (``(name)=``), so the notebooks' links work in the book.
+
+    Examples:
+        >>> print(_myst_anchors('<a id="classic"></a>\n## The classic rows\nSee [it](#Some-Heading!).'))
+        (classic)=
+        ## The classic rows
+        See [it](#some-heading).
+    """
+    def slug(match):   # an explicit anchor's name (lower-case word) is its own slug
         return "](" + match.group(1) + "#" + re.sub(r"[^\w-]", "", match.group(2).lower()) + ")"
-    return JUPYTER_ANCHOR.sub(slug, markdown)
+    return JUPYTER_ANCHOR.sub(slug, HTML_ANCHOR.sub(r"(\1)=", markdown))
 
 
 #: nbgrader's marker lines, as the book shows them to a reader.
