@@ -334,7 +334,8 @@ def test_environment(env: Path) -> dict:
     folders = {"TMPDIR": "tmp", "XDG_CACHE_HOME": "cache", "XDG_CONFIG_HOME": "config",
                "XDG_DATA_HOME": "data", "MPLCONFIGDIR": "matplotlib", "IPYTHONDIR": "ipython",
                "JUPYTER_CONFIG_DIR": "jupyter/config", "JUPYTER_DATA_DIR": "jupyter/data",
-               "JUPYTER_RUNTIME_DIR": "jupyter/runtime", "npm_config_cache": "npm"}
+               "JUPYTER_RUNTIME_DIR": "jupyter/runtime", "npm_config_cache": "npm",
+               "KERAS_HOME": "keras"}
     for variable, folder in folders.items():
         (SCRATCH / folder).mkdir(parents=True, exist_ok=True)
         variables[variable] = str(SCRATCH / folder)
