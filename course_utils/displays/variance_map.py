@@ -310,4 +310,4 @@ class PhaseDiagramDisplay(Display):
         ax.set_xlabel(r"weight variance $s = n\,\mathrm{Var}[w]$")
         ax.set_ylabel(r"bias variance $\sigma_b^2$")
         ax.set_title(f"{self.activation}: ordered (vanishing) and chaotic (exploding) phases", fontsize=10)
-        ax.legend(fontsize=8, loc="upper left", framealpha=0.9)
+        ax.legend(fontsize=8, loc="upper left", frameon=True, facecolor="white", framealpha=0.9)  # over dark fill
