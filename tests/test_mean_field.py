@@ -426,3 +426,42 @@ def test_a_start_far_above_the_fixed_point_still_finds_it(activation, weight_var
     near = mf.fixed_point(activation, weight_var, bias_var)
     assert near > 0.1
     assert mf.fixed_point(activation, weight_var, bias_var, q0=1e300) == pytest.approx(near, rel=1e-9)
+
+
+@pytest.mark.parametrize("c", [-1.0, -0.6, 0.0, 0.3, 0.9, 1.0])
+def test_relu_cosine_map_is_the_normalised_relu_kernel(c):
+    """k(c) = E[relu(u) relu(v)] / E[relu(u)^2] for unit normals with correlation c, integrated
+    independently of the arc-cosine formula: v | u ~ N(c u, 1 - c^2), so E[relu(v) | u] =
+    m Phi(m/s) + s phi(m/s) (m = c u, s = sqrt(1 - c^2)), then one smooth integral over u > 0 (quad)."""
+    integrate = pytest.importorskip("scipy.integrate")
+    stats = pytest.importorskip("scipy.stats")
+    s_ = math.sqrt(max(1 - c * c, 0.0))
+
+    def conditional(u):
+        m = c * u
+        return max(m, 0.0) if s_ == 0 else m * stats.norm.cdf(m / s_) + s_ * stats.norm.pdf(m / s_)
+
+    cross, _ = integrate.quad(lambda u: u * conditional(u) * stats.norm.pdf(u), 0, np.inf, epsabs=1e-12)
+    assert mf.relu_cosine_map(c) == pytest.approx(cross / 0.5, abs=1e-9)
+
+
+def test_relu_cosine_profile_iterates_the_map_towards_one():
+    profile = mf.relu_cosine_profile(6, c0=0.2)
+    c = 0.2
+    for got in profile:
+        c = (math.sqrt(1 - c * c) + (math.pi - math.acos(c)) * c) / math.pi
+        assert got == pytest.approx(c, rel=1e-12)
+    assert np.all(np.diff(profile) > 0) and profile[-1] < 1
+    assert mf.relu_cosine_profile(1, c0=-1.0)[0] == pytest.approx(0.0, abs=1e-12)   # opposite inputs: one is 0
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: mf.relu_cosine_map(1.5), "c must be a correlation in [-1, 1], got array(1.5)"),
+    (lambda: mf.relu_cosine_map(float("nan")), "c must be a correlation in [-1, 1], got array(nan)"),
+    (lambda: mf.relu_cosine_profile(3, c0=1.2), "c0 must be a correlation in [-1, 1], got 1.2"),
+    (lambda: mf.relu_cosine_profile(0), "depth must be a positive integer, got 0"),
+])
+def test_relu_cosine_bad_input(call, message):
+    with pytest.raises(ValueError) as info:
+        call()
+    assert str(info.value) == message
