@@ -460,8 +460,16 @@ def test_relu_cosine_profile_iterates_the_map_towards_one():
     (lambda: mf.relu_cosine_map(float("nan")), "c must be a correlation in [-1, 1], got array(nan)"),
     (lambda: mf.relu_cosine_profile(3, c0=1.2), "c0 must be a correlation in [-1, 1], got 1.2"),
     (lambda: mf.relu_cosine_profile(0), "depth must be a positive integer, got 0"),
+    (lambda: mf.relu_cosine_profile(3, c0=-1.5), "c0 must be >= -1.0, got -1.5"),
 ])
 def test_relu_cosine_bad_input(call, message):
     with pytest.raises(ValueError) as info:
         call()
     assert str(info.value) == message
+
+
+def test_relu_cosine_profile_edges():
+    """c0 = 1 (identical inputs) stays 1; c0 = -1 is allowed; a non-number is named."""
+    assert mf.relu_cosine_profile(2, c0=1.0).tolist() == [1.0, 1.0]
+    with pytest.raises(TypeError, match="^c0 must be a real number"):
+        mf.relu_cosine_profile(2, c0="0.5")
