@@ -26,7 +26,7 @@ from .activations import (ACTIVATIONS, activate, activation_derivative, dead_fra
 from .schemes import SCHEMES, Scheme
 
 __all__ = ["SchemeLike", "resolve_scheme", "check_widths", "draw_weights", "Propagation",
-           "propagate", "signal_propagation"]
+           "propagate", "signal_propagation", "input_dependent_std"]
 
 #: A scheme name of :data:`~course_utils.schemes.SCHEMES`, a Scheme, or a sampler ``f(shape, *, rng, dtype)``.
 SchemeLike = Union[str, Scheme, Callable[..., np.ndarray]]
@@ -358,3 +358,19 @@ def signal_propagation(scheme: SchemeLike, activation: str, *, depth: int = 10,
                      weight_gradients=weight_gradients)
 
 
+def input_dependent_std(a: np.ndarray) -> float:
+    r"""Std of the part of a layer's values ``a`` (examples, units) that changes with the input.
+
+    Each unit's fixed offset (its mean over the examples) is removed; what is left is
+    :math:`\sqrt{\operatorname{mean}_j \operatorname{Var}_i[a_{ij}]}`, so that
+    total² = offset² + input-dependent² (the split of notebooks 01, 03 and 04).
+
+    Examples:
+        >>> z = np.array([[1.0, 5.0], [3.0, 5.0]])     # unit 1 varies by ±1, unit 2 not at all
+        >>> input_dependent_std(z)
+        0.7071067811865476
+    """
+    a = np.asarray(a, dtype=np.float64)
+    if a.ndim != 2:
+        raise ValueError(f"a must be a 2-D array (examples, units), got shape {a.shape}")
+    return float(np.sqrt(a.var(axis=0).mean()))

@@ -79,7 +79,7 @@ def test_phase_diagram_edge_and_points():
 def test_helpers():
     assert mean_cosine(np.eye(3)) == pytest.approx(0.0)
     assert mean_cosine(np.ones((4, 3))) == pytest.approx(1.0)
-    assert input_dependent_std(np.array([[1.0, 5.0], [3.0, 5.0]])) == pytest.approx(0.5)
+    assert input_dependent_std(np.array([[1.0, 5.0], [3.0, 5.0]])) == pytest.approx(0.5 ** 0.5)   # sqrt(mean of the variances 1 and 0)
     # layer 1 first: an error whose std doubles per layer going down has chi = 4, halving 1/4
     assert settled_chi([1.0, 0.5, 0.25, 0.125, 0.0625]) == pytest.approx(4.0)
     assert settled_chi([0.0625, 0.125, 0.25, 0.5, 1.0]) == pytest.approx(0.25)

@@ -25,7 +25,7 @@ from .. import mean_field as mf
 from .._checks import check_positive_int, check_rng
 from ..bounds import xavier_limit, xavier_std
 from ..initializers import random_uniform, xavier
-from ..propagation import Propagation, draw_weights, propagate, signal_propagation
+from ..propagation import input_dependent_std, Propagation, draw_weights, propagate, signal_propagation
 from ..schemes import MLM, SCHEMES, naming_table
 from . import Display
 
@@ -189,19 +189,6 @@ class DepthDisplay(Display):
         ax_f.set(xlabel="layer", ylabel="std", title="forward: pre-activations z")
         ax_b.set(xlabel="layer", title="backward: errors dL/dz (read right to left)")
         ax_f.legend(fontsize=8, loc="lower left")
-
-
-def input_dependent_std(z: np.ndarray) -> float:
-    """Std of the part of ``z`` (batch, units) that changes with the input: each unit's spread
-    over the batch, root-mean-squared over the units (each unit's fixed offset removed).
-
-    Examples:
-        >>> z = np.array([[1.0, 5.0], [3.0, 5.0]])     # unit 1 varies by ±1, unit 2 not at all
-        >>> input_dependent_std(z)
-        0.7071067811865476
-    """
-    z = np.asarray(z, dtype=np.float64)
-    return float(np.sqrt(z.var(axis=0).mean()))
 
 
 @dataclass

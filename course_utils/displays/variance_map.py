@@ -26,7 +26,7 @@ from .. import mean_field
 from .._checks import check_choice, check_positive_int, check_real
 from ..activations import ACTIVATIONS
 from ..initializers import random_normal
-from ..propagation import signal_propagation
+from ..propagation import input_dependent_std, signal_propagation
 from . import Display
 
 __all__ = ["VarianceMapDisplay", "DepthProfileDisplay", "PhaseDiagramDisplay", "mean_cosine",
@@ -54,21 +54,6 @@ def mean_cosine(a: np.ndarray) -> float:
     c = a @ a.T
     k = a.shape[0]
     return (c.sum() - np.trace(c)) / (k * (k - 1))
-
-
-def input_dependent_std(a: np.ndarray) -> float:
-    """Return the part of a layer's spread that depends on the input: each unit's std over the
-    examples (rows of ``a``), averaged over the units (columns). A unit's fixed offset, the same
-    for every input, does not count.
-
-    Examples:
-        >>> input_dependent_std(np.array([[0.5, 1.0], [0.5, 3.0]]))
-        0.5
-    """
-    a = np.asarray(a, dtype=np.float64)
-    if a.ndim != 2:
-        raise ValueError(f"a must be a 2-D array (examples, units), got shape {a.shape}")
-    return float(a.std(axis=0).mean())
 
 
 def settled_chi(gradient_std) -> float:
